@@ -1,0 +1,198 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+)
+
+// naive is the oracle: the definition of the product, accumulated in float64.
+func naive(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, c []float32, ldc int) []float32 {
+	out := append([]float32(nil), c...)
+	for i := range m {
+		for j := range n {
+			var s float64
+			for p := range k {
+				var av, bv float32
+				if transA {
+					av = a[p*lda+i]
+				} else {
+					av = a[i*lda+p]
+				}
+				if transB {
+					bv = b[j*ldb+p]
+				} else {
+					bv = b[p*ldb+j]
+				}
+				s += float64(av) * float64(bv)
+			}
+			out[i*ldc+j] = float32(float64(alpha)*s + float64(beta)*float64(c[i*ldc+j]))
+		}
+	}
+	return out
+}
+
+func random(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = r.Float32()*2 - 1
+	}
+	return s
+}
+
+type gemmCase struct {
+	m, n, k        int
+	tA, tB         bool
+	alpha, beta    float32
+	padA, padB, pC int
+}
+
+var gemmCases = []gemmCase{
+	{m: 1, n: 1, k: 1, alpha: 1},
+	{m: 3, n: 5, k: 7, alpha: 1, beta: 0},
+	{m: 3, n: 5, k: 7, tA: true, alpha: 0.5, beta: 2, padA: 3},
+	{m: 17, n: 9, k: 33, tB: true, alpha: -1, beta: 1, padB: 2, pC: 5},
+	{m: 128, n: 392, k: 784, tB: true, alpha: 1},           // dense forward, split by columns
+	{m: 392, n: 784, k: 128, tA: true, alpha: 1, beta: 1},  // weight gradient, split by rows
+	{m: 784, n: 128, k: 392, tA: true, tB: true, alpha: 1}, // both transposed
+	{m: 4096, n: 16, k: 75, tB: true, alpha: 1, pC: 3},     // im2col convolution
+	{m: 20, n: 30, k: 0, alpha: 1, beta: 0.5},              // empty inner dimension
+}
+
+func (tc gemmCase) run(t *testing.T, r *rand.Rand) {
+	ar, ac := tc.m, tc.k
+	if tc.tA {
+		ar, ac = tc.k, tc.m
+	}
+	br, bc := tc.k, tc.n
+	if tc.tB {
+		br, bc = tc.n, tc.k
+	}
+	lda, ldb, ldc := ac+tc.padA, bc+tc.padB, tc.n+tc.pC
+	a := random(r, max(ar*lda, 1))
+	b := random(r, max(br*ldb, 1))
+	c := random(r, tc.m*ldc)
+	want := naive(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
+	Mul(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
+	// float32 products of k terms in [-1, 1]: the error grows like √k·ε·(typical |sum|).
+	tol := 1e-5 * math.Sqrt(float64(tc.k)+1) * 4
+	for i := range tc.m {
+		for j := range tc.n {
+			g, w := c[i*ldc+j], want[i*ldc+j]
+			if d := math.Abs(float64(g - w)); d > tol*(1+math.Abs(float64(w))) {
+				t.Fatalf("C[%d,%d] = %v, want %v (|diff| %.3g > tol %.3g)", i, j, g, w, d, tol)
+			}
+		}
+		// Padding columns of C must be untouched.
+		for j := tc.n; j < ldc; j++ {
+			if c[i*ldc+j] != want[i*ldc+j] {
+				t.Fatalf("padding C[%d,%d] changed", i, j)
+			}
+		}
+	}
+}
+
+func TestMulMatchesDefinition(t *testing.T) {
+	for _, name := range Providers() {
+		t.Run(name, func(t *testing.T) {
+			withProvider(t, name)
+			r := rand.New(rand.NewPCG(1, 2))
+			for _, tc := range gemmCases {
+				t.Run(fmt.Sprintf("%dx%dx%d_tA%v_tB%v", tc.m, tc.n, tc.k, tc.tA, tc.tB), func(t *testing.T) {
+					tc.run(t, r)
+				})
+			}
+		})
+	}
+}
+
+func withProvider(t *testing.T, name string) {
+	prev := Current().Name()
+	if err := Use(name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = Use(prev) })
+}
+
+// The result must not depend on how many goroutines compute it.
+func TestMulDeterministicAcrossGOMAXPROCS(t *testing.T) {
+	for _, name := range Providers() {
+		t.Run(name, func(t *testing.T) {
+			withProvider(t, name)
+			r := rand.New(rand.NewPCG(3, 4))
+			m, n, k := 256, 392, 784
+			a, b := random(r, m*k), random(r, n*k)
+			var first []float32
+			for _, procs := range []int{1, 2, 3, 8} {
+				old := runtime.GOMAXPROCS(procs)
+				c := make([]float32, m*n)
+				Mul(false, true, m, n, k, 1, a, k, b, k, 0, c, n)
+				runtime.GOMAXPROCS(old)
+				if first == nil {
+					first = c
+					continue
+				}
+				for i := range c {
+					if math.Float32bits(c[i]) != math.Float32bits(first[i]) {
+						t.Fatalf("GOMAXPROCS=%d: C[%d] = %v, GOMAXPROCS=1 gave %v", procs, i, c[i], first[i])
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestProvidersAgree(t *testing.T) {
+	names := Providers()
+	if len(names) < 2 {
+		t.Skip("skipped: only one provider compiled in (built without cgo)")
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	m, n, k := 64, 100, 300
+	a, b := random(r, m*k), random(r, k*n)
+	out := map[string][]float32{}
+	for _, name := range names {
+		withProvider(t, name)
+		c := make([]float32, m*n)
+		Mul(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+		out[name] = c
+	}
+	x, y := out[names[0]], out[names[1]]
+	for i := range x {
+		if d := math.Abs(float64(x[i] - y[i])); d > 1e-4 {
+			t.Fatalf("C[%d]: %s %v, %s %v", i, names[0], x[i], names[1], y[i])
+		}
+	}
+}
+
+func TestUseUnknown(t *testing.T) {
+	if err := Use("cublas"); err == nil {
+		t.Fatal("Use of an unknown provider succeeded")
+	}
+}
+
+func TestMulPanicsOnShortSlices(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic for a too-short A")
+		}
+	}()
+	Mul(false, false, 4, 4, 4, 1, make([]float32, 15), 4, make([]float32, 16), 4, 0, make([]float32, 16), 4)
+}
+
+func BenchmarkMul(b *testing.B) {
+	for _, s := range []struct{ m, n, k int }{{128, 392, 784}, {128, 784, 392}, {392, 784, 128}, {8192, 64, 1600}} {
+		b.Run(fmt.Sprintf("%s/%dx%dx%d", Current().Name(), s.m, s.n, s.k), func(b *testing.B) {
+			r := rand.New(rand.NewPCG(1, 1))
+			a, bb, c := random(r, s.m*s.k), random(r, s.k*s.n), make([]float32, s.m*s.n)
+			b.ResetTimer()
+			for range b.N {
+				Mul(false, false, s.m, s.n, s.k, 1, a, s.k, bb, s.n, 0, c, s.n)
+			}
+			b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

@@ -1,0 +1,79 @@
+// Package par splits loops over goroutines so that the result never depends on scheduling.
+//
+// A loop over [0, n) is cut into chunks whose boundaries depend only on n and the grain the
+// caller gives, never on GOMAXPROCS; the chunks then run on up to GOMAXPROCS goroutines. When
+// each chunk writes only its own outputs, and partial sums are combined in chunk order, the
+// result is the same bits on 1 core or 64.
+package par
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// MaxChunks bounds how many chunks a loop is cut into.
+const MaxChunks = 64
+
+// Chunks returns how many chunks For cuts [0, n) into with at least grain items per chunk.
+func Chunks(n, grain int) int {
+	if n <= 0 {
+		return 0
+	}
+	c := n / max(grain, 1)
+	return max(1, min(c, MaxChunks))
+}
+
+// Bounds returns chunk i of c over [0, n).
+func Bounds(i, c, n int) (lo, hi int) {
+	return i * n / c, (i + 1) * n / c
+}
+
+// For runs body over the chunks of [0, n) (see Chunks) in parallel.
+func For(n, grain int, body func(lo, hi int)) {
+	c := Chunks(n, grain)
+	Do(c, func(i int) {
+		lo, hi := Bounds(i, c, n)
+		body(lo, hi)
+	})
+}
+
+// Do runs body(i) for i in [0, n) on up to GOMAXPROCS goroutines, the caller's included.
+func Do(n int, body func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := range n {
+			body(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	work := func() {
+		for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+			body(i)
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(workers - 1)
+	for range workers - 1 {
+		go func() { defer wg.Done(); work() }()
+	}
+	work()
+	wg.Wait()
+}
+
+// Sum returns Σ f(lo, hi) over the chunks of [0, n), each chunk's partial sum computed in
+// parallel and the partials added in chunk order, so the total is reproducible.
+func Sum(n, grain int, f func(lo, hi int) float64) float64 {
+	c := Chunks(n, grain)
+	parts := make([]float64, c)
+	Do(c, func(i int) {
+		lo, hi := Bounds(i, c, n)
+		parts[i] = f(lo, hi)
+	})
+	var s float64
+	for _, p := range parts {
+		s += p
+	}
+	return s
+}
