@@ -143,3 +143,14 @@ func checkShapes(transA, transB bool, m, n, k int, a []float32, lda int, b []flo
 	need("B", b, br, bc, ldb)
 	need("C", c, m, n, ldc)
 }
+
+// Serial computes the product on the calling goroutine with the current provider. Layers that
+// already split their work over goroutines (the convolutions, by images) use it.
+func Serial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	checkShapes(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	current.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}

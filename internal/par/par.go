@@ -40,25 +40,34 @@ func For(n, grain int, body func(lo, hi int)) {
 
 // Do runs body(i) for i in [0, n) on up to GOMAXPROCS goroutines, the caller's included.
 func Do(n int, body func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
+	DoWorker(n, func(_, i int) { body(i) })
+}
+
+// Workers is how many goroutines Do and DoWorker use for n items.
+func Workers(n int) int { return max(1, min(runtime.GOMAXPROCS(0), n)) }
+
+// DoWorker is Do that also tells body which goroutine runs it (0 ≤ w < Workers(n)), so that
+// body can use scratch memory of its own. Results must not depend on w.
+func DoWorker(n int, body func(w, i int)) {
+	workers := Workers(n)
 	if workers <= 1 {
 		for i := range n {
-			body(i)
+			body(0, i)
 		}
 		return
 	}
 	var next atomic.Int64
-	work := func() {
+	work := func(w int) {
 		for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-			body(i)
+			body(w, i)
 		}
 	}
 	var wg sync.WaitGroup
 	wg.Add(workers - 1)
-	for range workers - 1 {
-		go func() { defer wg.Done(); work() }()
+	for w := 1; w < workers; w++ {
+		go func() { defer wg.Done(); work(w) }()
 	}
-	work()
+	work(0)
 	wg.Wait()
 }
 

@@ -1,0 +1,131 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/fgrelu/fgrelu/gemm"
+	"github.com/fgrelu/fgrelu/tensor"
+)
+
+// ConvTranspose2D is the transposed convolution (the adjoint of Conv2D with the same kernel,
+// stride and padding), as PyTorch's ConvTranspose2d: each input pixel scatters W[c, :, :, :]
+// scaled by its value onto a K×K window of the output. Computed as one product
+// patches = X·W followed by col2im. Weights are stored [In, K, K, Out].
+//
+// Output size: H_out = (H − 1)·Stride − 2·Pad + K + OutPad (PyTorch's formula).
+type ConvTranspose2D struct {
+	In, Out, K, Stride, Pad, OutPad int
+	Weight                          *Param // [In, K, K, Out]
+	Bias                            *Param // [Out] or nil
+
+	cols     scratch
+	partials []float32
+}
+
+// NewConvTranspose2D allocates a transposed convolution with zero weights (see init.go).
+func NewConvTranspose2D(name string, in, out, k, stride, pad, outPad int, bias bool) *ConvTranspose2D {
+	c := &ConvTranspose2D{In: in, Out: out, K: k, Stride: stride, Pad: pad, OutPad: outPad,
+		Weight: NewParam(name+".weight", in, k, k, out)}
+	if bias {
+		c.Bias = NewParam(name+".bias", out)
+	}
+	return c
+}
+
+func (c *ConvTranspose2D) Params() []*Param {
+	if c.Bias == nil {
+		return []*Param{c.Weight}
+	}
+	return []*Param{c.Weight, c.Bias}
+}
+
+func (c *ConvTranspose2D) OutShape(in []int) ([]int, error) {
+	if len(in) != 3 || in[2] != c.In {
+		return nil, fmt.Errorf("%s: input of shape %v, want [H W %d]", c.Weight.Name, in, c.In)
+	}
+	if c.OutPad >= c.Stride && c.OutPad > 0 {
+		return nil, fmt.Errorf("%s: output padding %d must be smaller than the stride %d", c.Weight.Name, c.OutPad, c.Stride)
+	}
+	oh := (in[0]-1)*c.Stride - 2*c.Pad + c.K + c.OutPad
+	ow := (in[1]-1)*c.Stride - 2*c.Pad + c.K + c.OutPad
+	if oh < 1 || ow < 1 {
+		return nil, fmt.Errorf("%s: input %v gives an empty output", c.Weight.Name, in)
+	}
+	return []int{oh, ow, c.Out}, nil
+}
+
+// geom describes the output as the "image" and the input as the "grid" of patchGeom.
+func (c *ConvTranspose2D) geom(x *tensor.Tensor) patchGeom {
+	out, err := c.OutShape(x.Shape[1:])
+	if err != nil {
+		panic(err)
+	}
+	return patchGeom{H: out[0], W: out[1], C: c.Out, K: c.K, Stride: c.Stride, Pad: c.Pad, OH: x.Shape[1], OW: x.Shape[2]}
+}
+
+func (c *ConvTranspose2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
+	g := c.geom(x)
+	n := x.Rows()
+	st.X = x
+	st.Y = tensor.Ensure(st.Y, n, g.H, g.W, c.Out)
+	pl, rows, il := g.patchLen(), g.gridLen(), g.imageLen()
+	step := stepOf(rows * pl)
+	y := st.Y.Data
+	forGroups(n, func(wk, _, n0, n1 int) {
+		for a := n0; a < n1; a += step {
+			b := min(a+step, n1)
+			out := y[a*il : b*il]
+			if c.Bias != nil {
+				for r := 0; r < len(out); r += c.Out {
+					copy(out[r:r+c.Out], c.Bias.Value.Data)
+				}
+			} else {
+				clear(out)
+			}
+			cols := c.cols.get(wk, (b-a)*rows*pl)
+			gemm.Serial(false, false, (b-a)*rows, pl, c.In, 1, x.Data[a*rows*c.In:], c.In, c.Weight.Value.Data, pl, 0, cols, pl)
+			col2im(g, cols, a, b, y)
+		}
+	})
+	return st.Y
+}
+
+// Backward: patches = im2col(dY); dW += Xᵀ·patches; dX = patches·Wᵀ; db += Σ dY.
+func (c *ConvTranspose2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Tensor {
+	g := c.geom(st.X)
+	n := dy.Rows()
+	pl, rows := g.patchLen(), g.gridLen()
+	step := stepOf(rows * pl)
+	size := c.In * pl
+	groups := groupsOf(n)
+	if len(c.partials) < groups*size {
+		c.partials = make([]float32, groups*size)
+	}
+	clear(c.partials[:groups*size])
+	if needDX {
+		st.DX = tensor.Ensure(st.DX, st.X.Shape...)
+	}
+	x, w := st.X.Data, c.Weight.Value.Data
+	forGroups(n, func(wk, gi, n0, n1 int) {
+		part := c.partials[gi*size : (gi+1)*size]
+		for a := n0; a < n1; a += step {
+			b := min(a+step, n1)
+			m := (b - a) * rows
+			cols := c.cols.get(wk, m*pl)
+			im2col(g, dy.Data, a, b, cols)
+			xa := x[a*rows*c.In : b*rows*c.In]
+			gemm.Serial(true, false, c.In, pl, m, 1, xa, c.In, cols, pl, 1, part, pl)
+			if needDX {
+				gemm.Serial(false, true, m, c.In, pl, 1, cols, pl, w, pl, 0, st.DX.Data[a*rows*c.In:b*rows*c.In], c.In)
+			}
+		}
+	})
+	addPartials(c.Weight.Grad.Data, c.partials[:groups*size], groups)
+	if c.Bias != nil {
+		addColumnSums(c.Bias.Grad.Data, dy.Data, n*g.H*g.W, c.Out)
+	}
+	if !needDX {
+		return nil
+	}
+	return st.DX
+}

@@ -1,0 +1,94 @@
+package nn
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/fgrelu/fgrelu/internal/par"
+	"github.com/fgrelu/fgrelu/tensor"
+)
+
+// Dropout zeroes each unit with probability P and scales the others by 1/(1 − P) (Srivastava
+// et al. 2014, inverted form). The mask is drawn on the first pass of a training step and
+// reused in every later pass, so a dropped unit is dropped in all passes: the paper's rule
+// (section 3.1), without which dropped units would still send feedback from earlier passes.
+// In evaluation it is the identity.
+type Dropout struct {
+	P    float64
+	mask []float32
+}
+
+func (d *Dropout) Params() []*Param { return nil }
+
+func (d *Dropout) OutShape(in []int) ([]int, error) {
+	if d.P < 0 || d.P >= 1 {
+		return nil, fmt.Errorf("dropout: rate %v, must lie in [0, 1)", d.P)
+	}
+	return in, nil
+}
+
+// drawMask draws one seed per example from the step's generator, then each example's mask
+// from its own generator, in parallel: the mask depends on the seed alone.
+func (d *Dropout) drawMask(r *rand.Rand, n, per int) {
+	if cap(d.mask) < n*per {
+		d.mask = make([]float32, n*per)
+	}
+	d.mask = d.mask[:n*per]
+	seeds := make([]uint64, n)
+	for i := range seeds {
+		seeds[i] = r.Uint64()
+	}
+	keep := float32(1 / (1 - d.P))
+	threshold := uint64(d.P * (1 << 53))
+	par.For(n, 1, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			g := rand.New(rand.NewPCG(seeds[b], 0x9e3779b97f4a7c15))
+			m := d.mask[b*per : (b+1)*per]
+			for i := range m {
+				if g.Uint64()>>11 < threshold {
+					m[i] = 0
+				} else {
+					m[i] = keep
+				}
+			}
+		}
+	})
+}
+
+func (d *Dropout) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
+	if !st.Train || d.P == 0 {
+		return x // not kept in st.Y: st.Y is this layer's own buffer, x is not
+	}
+	n, per := x.Rows(), x.Cols()
+	if st.First || len(d.mask) != n*per {
+		if st.Rand == nil {
+			panic("dropout: training pass without a random generator")
+		}
+		d.drawMask(st.Rand, n, per)
+	}
+	st.Y = tensor.Ensure(st.Y, x.Shape...)
+	xs, ys, m := x.Data, st.Y.Data, d.mask
+	elementwise(len(xs), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			ys[i] = xs[i] * m[i]
+		}
+	})
+	return st.Y
+}
+
+func (d *Dropout) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Tensor {
+	if !needDX {
+		return nil
+	}
+	if !st.Train || d.P == 0 {
+		return dy
+	}
+	st.DX = tensor.Ensure(st.DX, dy.Shape...)
+	ds, dx, m := dy.Data, st.DX.Data, d.mask
+	elementwise(len(ds), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dx[i] = ds[i] * m[i]
+		}
+	})
+	return st.DX
+}

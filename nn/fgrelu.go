@@ -1,0 +1,239 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/fgrelu/fgrelu/internal/par"
+	"github.com/fgrelu/fgrelu/tensor"
+)
+
+// GateMode selects the variant of the feedback-gated ReLU.
+type GateMode int
+
+const (
+	// Gain: f = max(0, μ_S)·g(μ_D), the paper's eq. 6.
+	Gain GateMode = iota
+	// GainThreshold: f = max(0, μ_S + α·μ_D)·g(μ_D), eq. 8, α learned.
+	GainThreshold
+	// ThresholdOnly: f = max(0, μ_S + α·μ_D), the appendix's threshold-only comparison.
+	ThresholdOnly
+	// ConstantGain: f = c·max(0, μ_S), the constant-gain control of section 4.3; no feedback.
+	ConstantGain
+)
+
+var gateModeNames = []string{"gain", "gain+threshold", "threshold-only", "constant-gain"}
+
+func (m GateMode) String() string {
+	if int(m) < len(gateModeNames) {
+		return gateModeNames[m]
+	}
+	return fmt.Sprintf("GateMode(%d)", int(m))
+}
+
+// ParseGateMode turns a mode name into a GateMode.
+func ParseGateMode(s string) (GateMode, error) {
+	for i, n := range gateModeNames {
+		if n == s {
+			return GateMode(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown gate mode %q (want one of %v)", s, gateModeNames)
+}
+
+// UsesFeedback reports whether the mode reads μ_D.
+func (m GateMode) UsesFeedback() bool { return m != ConstantGain }
+
+// UsesGain reports whether μ_D sets a gain.
+func (m GateMode) UsesGain() bool { return m == Gain || m == GainThreshold }
+
+// UsesAlpha reports whether the mode has the learned threshold factor α.
+func (m GateMode) UsesAlpha() bool { return m == GainThreshold || m == ThresholdOnly }
+
+// FGReLU is the feedback-gated rectified linear unit (Kemmerling, arXiv 2301.02610, eqs. 4–8):
+//
+//	β(μ_D) = min(β_max/η · μ_D, β_max)                     (eq. 4)
+//	gain   = 1 / (1 − β(μ_D))                               (eq. 3)
+//	f      = max(0, μ_S + α·μ_D) · gain                     (eq. 8; α = 0 gives eq. 6)
+//
+// μ_S has shape [N, …, C] and μ_D shape [N, C]: for a dense layer each unit has its own μ_D;
+// for a convolution (channels-last) one μ_D per filter is shared by all positions, the paper's
+// filter-wise feedback. A nil μ_D means μ_D = 0 (the first pass): gain 1, a plain ReLU.
+//
+// β_max must lie in (0, 1): 1 divides by zero and more gives a negative slope; η > 0. μ_D < 0
+// gives a gain below 1, never negative. At the kink μ_D = η the derivative of the gain is taken
+// from the saturated side (0).
+type FGReLU struct {
+	Mode     GateMode
+	BetaMax  float64
+	Eta      float64
+	Constant float64 // the gain of ConstantGain
+	Alpha    *Param  // [1], in the threshold modes
+}
+
+// NewFGReLU builds a gate; name prefixes the α parameter ("E1" → "E1.alpha"), initialised to 0.
+func NewFGReLU(name string, mode GateMode, betaMax, eta, constant float64) (*FGReLU, error) {
+	if !(betaMax > 0 && betaMax < 1) {
+		return nil, fmt.Errorf("%s: beta_max = %v, must lie in (0, 1): 1 divides by zero, more gives a negative slope", name, betaMax)
+	}
+	if !(eta > 0) {
+		return nil, fmt.Errorf("%s: eta = %v, must be > 0", name, eta)
+	}
+	if mode == ConstantGain && !(constant > 0) {
+		return nil, fmt.Errorf("%s: constant gain = %v, must be > 0", name, constant)
+	}
+	g := &FGReLU{Mode: mode, BetaMax: betaMax, Eta: eta, Constant: constant}
+	if mode.UsesAlpha() {
+		g.Alpha = NewParam(name+".alpha", 1)
+	}
+	return g, nil
+}
+
+func (g *FGReLU) Params() []*Param {
+	if g.Alpha == nil {
+		return nil
+	}
+	return []*Param{g.Alpha}
+}
+
+// GainOf is 1/(1 − min(β_max/η·μ_D, β_max)) and its derivative with respect to μ_D.
+func (g *FGReLU) GainOf(muD float64) (gain, dgain float64) {
+	k := g.BetaMax / g.Eta
+	if k*muD < g.BetaMax {
+		gain = 1 / (1 - k*muD)
+		return gain, k * gain * gain
+	}
+	return 1 / (1 - g.BetaMax), 0
+}
+
+func (g *FGReLU) alpha() float32 {
+	if g.Alpha == nil {
+		return 0
+	}
+	return g.Alpha.Value.Data[0]
+}
+
+// Forward computes f from s (μ_S) and muD (μ_D, or nil for zero). State keeps s, μ_D and the
+// gains for Backward.
+func (g *FGReLU) Forward(st *State, s, muD *tensor.Tensor) *tensor.Tensor {
+	n := s.Rows()
+	st.X = s
+	st.Y = tensor.Ensure(st.Y, s.Shape...)
+	if muD == nil || !g.Mode.UsesFeedback() {
+		st.Saved = st.Saved[:0]
+		c := float32(1)
+		if g.Mode == ConstantGain {
+			c = float32(g.Constant)
+		}
+		xs, ys := s.Data, st.Y.Data
+		elementwise(len(xs), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				ys[i] = c * max(xs[i], 0)
+			}
+		})
+		return st.Y
+	}
+	ch := muD.Cols()
+	if muD.Rows() != n || s.Cols()%ch != 0 {
+		panic(fmt.Sprintf("fgrelu: μ_S %v and μ_D %v do not match", s.Shape, muD.Shape))
+	}
+	// gains[b, c] and their derivatives, in float64 then stored as float32.
+	if len(st.Saved) != 4 {
+		st.Saved = make([]*tensor.Tensor, 4) // μ_D, gains, gain derivatives, ∂L/∂μ_D
+	}
+	st.Saved[0] = muD
+	gains := tensor.Ensure(st.Saved[1], n, ch)
+	dgains := tensor.Ensure(st.Saved[2], n, ch)
+	st.Saved[1], st.Saved[2] = gains, dgains
+	for i, m := range muD.Data {
+		gn, dg := 1.0, 0.0
+		if g.Mode.UsesGain() {
+			gn, dg = g.GainOf(float64(m))
+		}
+		gains.Data[i], dgains.Data[i] = float32(gn), float32(dg)
+	}
+	alpha := g.alpha()
+	per := s.Cols() // values per example
+	xs, ys, ms := s.Data, st.Y.Data, muD.Data
+	par.For(n, 1, func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			row := xs[b*per : (b+1)*per]
+			out := ys[b*per : (b+1)*per]
+			gb, mb := gains.Data[b*ch:(b+1)*ch], ms[b*ch:(b+1)*ch]
+			for p := 0; p < per; p += ch {
+				for c := range ch {
+					out[p+c] = max(row[p+c]+alpha*mb[c], 0) * gb[c]
+				}
+			}
+		}
+	})
+	return st.Y
+}
+
+// Backward returns ds = ∂L/∂μ_S and dmuD = ∂L/∂μ_D (nil on a pass without μ_D) and adds ∂L/∂α:
+//
+//	u = μ_S + α·μ_D, r = max(0, u), f = r·gain(μ_D)
+//	∂f/∂μ_S = [u > 0]·gain
+//	∂f/∂μ_D = [u > 0]·α·gain + r·gain′(μ_D),  gain′ = (β_max/η)·gain² below saturation, else 0
+//	∂f/∂α   = [u > 0]·gain·μ_D
+//
+// For filter-wise gates ∂L/∂μ_D and ∂L/∂α sum over positions, in float64.
+func (g *FGReLU) Backward(st *State, dy *tensor.Tensor) (ds, dmuD *tensor.Tensor) {
+	n := dy.Rows()
+	st.DX = tensor.Ensure(st.DX, dy.Shape...)
+	xs, dys, dxs := st.X.Data, dy.Data, st.DX.Data
+	if len(st.Saved) == 0 {
+		ys := st.Y.Data
+		c := float32(1)
+		if g.Mode == ConstantGain {
+			c = float32(g.Constant)
+		}
+		elementwise(len(xs), func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				if ys[i] > 0 {
+					dxs[i] = c * dys[i]
+				} else {
+					dxs[i] = 0
+				}
+			}
+		})
+		return st.DX, nil
+	}
+	muD, gains, dgains := st.Saved[0], st.Saved[1], st.Saved[2]
+	ch := muD.Cols()
+	per := dy.Cols()
+	alpha := g.alpha()
+	dm := tensor.Ensure(st.Saved[3], n, ch)
+	st.Saved[3] = dm
+	dalpha := par.Sum(n, 1, func(lo, hi int) float64 {
+		var da float64
+		acc := make([]float64, ch)
+		for b := lo; b < hi; b++ {
+			row, drow, dout := xs[b*per:(b+1)*per], dxs[b*per:(b+1)*per], dys[b*per:(b+1)*per]
+			gb, dgb, mb := gains.Data[b*ch:(b+1)*ch], dgains.Data[b*ch:(b+1)*ch], muD.Data[b*ch:(b+1)*ch]
+			clear(acc)
+			var daRow float64
+			for p := 0; p < per; p += ch {
+				for c := range ch {
+					u := row[p+c] + alpha*mb[c]
+					if u <= 0 {
+						drow[p+c] = 0
+						continue
+					}
+					d := dout[p+c]
+					drow[p+c] = d * gb[c]
+					acc[c] += float64(d) * (float64(alpha)*float64(gb[c]) + float64(u)*float64(dgb[c]))
+					daRow += float64(d) * float64(gb[c]) * float64(mb[c])
+				}
+			}
+			for c := range ch {
+				dm.Data[b*ch+c] = float32(acc[c])
+			}
+			da += daRow
+		}
+		return da
+	})
+	if g.Alpha != nil {
+		g.Alpha.Grad.Data[0] += float32(dalpha)
+	}
+	return st.DX, dm
+}

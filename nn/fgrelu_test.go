@@ -1,0 +1,140 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/fgrelu/fgrelu/tensor"
+)
+
+func TestNewFGReLURejectsBadSettings(t *testing.T) {
+	for _, c := range []struct{ beta, eta, constant float64 }{
+		{1, 5, 0}, {1.2, 5, 0}, {0, 5, 0}, {-0.1, 5, 0}, {0.95, 0, 0}, {0.95, -1, 0}, {math.NaN(), 5, 0},
+	} {
+		if _, err := NewFGReLU("E1", Gain, c.beta, c.eta, c.constant); err == nil {
+			t.Errorf("beta_max=%v eta=%v accepted", c.beta, c.eta)
+		}
+	}
+	if _, err := NewFGReLU("E1", ConstantGain, 0.95, 5, 0); err == nil {
+		t.Error("constant gain 0 accepted")
+	}
+}
+
+func TestGainValues(t *testing.T) {
+	g, _ := NewFGReLU("E1", Gain, 0.95, 5, 0)
+	for _, c := range []struct{ mu, gain float64 }{
+		{0, 1},
+		{5, 20},        // saturation starts at μ_D = η: 1/(1 − 0.95)
+		{100, 20},      // saturated
+		{2.5, 1 / (1 - 0.475)},
+		{-5, 1 / 1.95}, // negative feedback lowers the gain, never below 0
+		{-1e9, 1 / (1 + 0.19e9)},
+	} {
+		got, _ := g.GainOf(c.mu)
+		if math.Abs(got-c.gain) > 1e-12*c.gain {
+			t.Errorf("gain(%v) = %v, want %v", c.mu, got, c.gain)
+		}
+		if got <= 0 {
+			t.Errorf("gain(%v) = %v ≤ 0", c.mu, got)
+		}
+	}
+	// At the kink the saturated side's derivative (0) is used.
+	if _, d := g.GainOf(5); d != 0 {
+		t.Errorf("gain'(η) = %v, want 0 (saturated side)", d)
+	}
+}
+
+// fgLoss evaluates L = Σ r·f for the gate.
+func fgLoss(g *FGReLU, s, mu, r *tensor.Tensor) float64 {
+	return dot(r, g.Forward(&State{}, s, mu))
+}
+
+func TestFGReLUGradients(t *testing.T) {
+	for _, mode := range []GateMode{Gain, GainThreshold, ThresholdOnly, ConstantGain} {
+		for _, shape := range [][]int{{4, 6}, {3, 2, 2, 5}} { // dense, and filter-wise (conv)
+			t.Run(mode.String(), func(t *testing.T) {
+				r := rand.New(rand.NewPCG(11, uint64(len(shape))))
+				g, err := NewFGReLU("E1", mode, 0.9, 0.5, 3)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g.Alpha != nil {
+					g.Alpha.Value.Data[0] = 0.3
+				}
+				ch := shape[len(shape)-1]
+				s := randTensor(r, 1, shape...)
+				mu := randTensor(r, 1, shape[0], ch) // spans negative, below η and saturated
+				const h = 1e-3
+				// Keep finite differences off the kinks: u = s + αμ away from 0, kμ away from β_max.
+				alpha := float32(0)
+				if g.Alpha != nil {
+					alpha = g.Alpha.Value.Data[0]
+				}
+				for i := range mu.Data {
+					if math.Abs(float64(mu.Data[i])-0.5) < 20*h {
+						mu.Data[i] += 0.1
+					}
+				}
+				per := s.Cols()
+				for i := range s.Data {
+					m := mu.Data[(i/per)*ch+i%ch]
+					if u := s.Data[i] + alpha*m; math.Abs(float64(u)) < 20*h {
+						s.Data[i] += 0.1
+					}
+				}
+				proj := randTensor(r, 1, shape...)
+				st := &State{}
+				g.Forward(st, s, mu)
+				ZeroGrads(g.Params())
+				ds, dmu := g.Backward(st, proj)
+				numeric := func(v []float32, i int) float64 {
+					old := v[i]
+					v[i] = old + h
+					up := fgLoss(g, s, mu, proj)
+					v[i] = old - h
+					down := fgLoss(g, s, mu, proj)
+					v[i] = old
+					return (up - down) / (2 * h)
+				}
+				for i := range s.Data {
+					if n := numeric(s.Data, i); !close(float64(ds.Data[i]), n, 2e-3) {
+						t.Errorf("∂L/∂μ_S[%d]: analytic %v, numeric %v", i, ds.Data[i], n)
+					}
+				}
+				if mode.UsesFeedback() {
+					for i := range mu.Data {
+						if n := numeric(mu.Data, i); !close(float64(dmu.Data[i]), n, 2e-3) {
+							t.Errorf("∂L/∂μ_D[%d] (μ_D=%v): analytic %v, numeric %v", i, mu.Data[i], dmu.Data[i], n)
+						}
+					}
+				} else if dmu != nil {
+					t.Errorf("constant gain returned a μ_D gradient")
+				}
+				if g.Alpha != nil {
+					if n := numeric(g.Alpha.Value.Data, 0); !close(float64(g.Alpha.Grad.Data[0]), n, 2e-3) {
+						t.Errorf("∂L/∂α: analytic %v, numeric %v", g.Alpha.Grad.Data[0], n)
+					}
+				}
+			})
+		}
+	}
+}
+
+// With μ_D = 0 (the first pass) every gain mode is a plain ReLU.
+func TestFGReLUFirstPassIsReLU(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 1))
+	s := randTensor(r, 1, 3, 8)
+	for _, mode := range []GateMode{Gain, GainThreshold, ThresholdOnly} {
+		g, _ := NewFGReLU("E1", mode, 0.95, 5, 0)
+		zero := tensor.New(3, 8)
+		a := g.Forward(&State{}, s, nil).Clone()
+		b := g.Forward(&State{}, s, zero)
+		for i := range s.Data {
+			want := max(s.Data[i], 0)
+			if a.Data[i] != want || b.Data[i] != want {
+				t.Fatalf("%v: f(%v, 0) = %v / %v, want %v", mode, s.Data[i], a.Data[i], b.Data[i], want)
+			}
+		}
+	}
+}

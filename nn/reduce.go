@@ -1,0 +1,30 @@
+package nn
+
+import "github.com/fgrelu/fgrelu/internal/par"
+
+// addColumnSums adds the column sums of the rows×cols matrix src into dst, accumulating in
+// float64. Rows are cut into chunks fixed by the shape (internal/par), each chunk sums on its
+// own goroutine, and the partial sums are added in chunk order, so the result is reproducible.
+func addColumnSums(dst, src []float32, rows, cols int) {
+	c := par.Chunks(rows, max(1, 8192/max(cols, 1)))
+	parts := make([]float64, c*cols)
+	par.Do(c, func(i int) {
+		lo, hi := par.Bounds(i, c, rows)
+		acc := parts[i*cols : (i+1)*cols]
+		for r := lo; r < hi; r++ {
+			for j, v := range src[r*cols : (r+1)*cols] {
+				acc[j] += float64(v)
+			}
+		}
+	})
+	for j := range cols {
+		var s float64
+		for i := range c {
+			s += parts[i*cols+j]
+		}
+		dst[j] += float32(s)
+	}
+}
+
+// elementwise runs body over [0, n) in chunks of at least 16384 elements, in parallel.
+func elementwise(n int, body func(lo, hi int)) { par.For(n, 1<<14, body) }
