@@ -40,7 +40,7 @@ func ParseAct(s string) (ActKind, error) {
 // Activation applies an elementwise function. Its backward pass needs only the output.
 type Activation struct{ Kind ActKind }
 
-func (a *Activation) Params() []*Param                  { return nil }
+func (a *Activation) Params() []*Param                 { return nil }
 func (a *Activation) OutShape(in []int) ([]int, error) { return in, nil }
 
 func (a *Activation) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {

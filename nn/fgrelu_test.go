@@ -25,8 +25,8 @@ func TestGainValues(t *testing.T) {
 	g, _ := NewFGReLU("E1", Gain, 0.95, 5, 0)
 	for _, c := range []struct{ mu, gain float64 }{
 		{0, 1},
-		{5, 20},        // saturation starts at μ_D = η: 1/(1 − 0.95)
-		{100, 20},      // saturated
+		{5, 20},   // saturation starts at μ_D = η: 1/(1 − 0.95)
+		{100, 20}, // saturated
 		{2.5, 1 / (1 - 0.475)},
 		{-5, 1 / 1.95}, // negative feedback lowers the gain, never below 0
 		{-1e9, 1 / (1 + 0.19e9)},
