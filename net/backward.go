@@ -1,0 +1,135 @@
+package net
+
+import (
+	"github.com/fgrelu/fgrelu/gemm"
+	"github.com/fgrelu/fgrelu/nn"
+	"github.com/fgrelu/fgrelu/tensor"
+)
+
+// Backward adds the gradients of the loss prepared by Losses into every parameter's Grad.
+// It walks the passes last to first and the stages top to bottom. A stage's ∂L/∂h arrives from
+// the stage above on the same pass and from the feedback edges it feeds on the next pass, which
+// were walked before it. Stages that nothing flows into (the first pass's output under a
+// last-pass loss) are skipped.
+func (n *Net) Backward() {
+	last := len(n.Stages) - 1
+	for t := range n.Passes {
+		for l := range n.Stages {
+			ss := &n.state[t][l]
+			ss.dh, ss.ds = nil, nil
+		}
+	}
+	for t := n.Passes - 1; t >= 0; t-- {
+		for l := last; l >= 0; l-- {
+			if t > 0 && n.sharedStage(l) {
+				continue // its gradient was added into the first pass's state
+			}
+			n.backwardStage(t, l)
+		}
+	}
+}
+
+func (n *Net) backwardStage(t, l int) {
+	stage, ss := n.Stages[l], &n.state[t][l]
+	var ds *tensor.Tensor
+	if ss.dh != nil {
+		d := ss.dh
+		for p := len(stage.Post) - 1; p >= 0; p-- {
+			d = stage.Post[p].Backward(&ss.post[p], d, true)
+		}
+		if stage.Gate != nil {
+			var dmu *tensor.Tensor
+			d, dmu = stage.Gate.Backward(&ss.act, d)
+			if dmu != nil {
+				n.backwardFeedback(t, l, dmu)
+			}
+		} else {
+			d = (&nn.Activation{Kind: stage.Act}).Backward(&ss.act, d, true)
+		}
+		ds = d
+	}
+	if ss.dz != nil { // the loss, on the output stage
+		ds = addInto(ds, ss.dz, &ss.dzSum)
+	}
+	if ds == nil {
+		return
+	}
+	if n.sharedS(l) {
+		// μ_S is the first pass's: collect ∂L/∂μ_S over passes, run the product's backward once.
+		first := &n.state[0][l]
+		first.ds = addInto(first.ds, ds, &first.dsBuf)
+		if t > 0 {
+			return
+		}
+		ds = first.ds
+	}
+	dx := stage.Linear.Backward(&ss.lin, ds, l > 0)
+	if l > 0 {
+		below := &n.state[t][l-1]
+		if t > 0 && n.sharedStage(l-1) {
+			below = &n.state[0][l-1]
+		}
+		below.dh = addInto(below.dh, dx, &below.dhBuf)
+	}
+}
+
+// backwardFeedback sends ∂L/∂μ_D of stage l on pass t through every edge into l: the edge's
+// weight gradient, and ∂L/∂h of the source on pass t − 1.
+func (n *Net) backwardFeedback(t, l int, dmu *tensor.Tensor) {
+	for e, edge := range n.Edges {
+		if edge.To != l {
+			continue
+		}
+		es := &n.edges[t][e]
+		w := edge.Weight
+		rows, out, in := dmu.Rows(), w.Value.Shape[0], w.Value.Shape[1]
+		// dW += dμ_Dᵀ·v ; dv = dμ_D·W.
+		gemm.Mul(true, false, out, in, rows, 1, dmu.Data, out, es.v.Data, in, 1, w.Grad.Data, in)
+		es.dv = tensor.Ensure(es.dv, rows, in)
+		gemm.Mul(false, false, rows, in, out, 1, dmu.Data, out, w.Value.Data, in, 0, es.dv.Data, in)
+		src := &n.state[t-1][edge.From]
+		h := n.output(t-1, edge.From)
+		es.dh = unreduce(edge.Reduce, es.dv, h, es.dh)
+		src.dh = addInto(src.dh, es.dh, &src.dhBuf)
+	}
+}
+
+// unreduce is the adjoint of reduce: the gradient of the reduced vector spread back over the
+// source's shape (a channel mean gives each position 1/positions of its channel's gradient).
+func unreduce(r Reduce, dv, h, buf *tensor.Tensor) *tensor.Tensor {
+	if r != ChannelMean {
+		return dv.Reshape(h.Shape...)
+	}
+	buf = tensor.Ensure(buf, h.Shape...)
+	rows, c := h.Rows(), h.Shape[len(h.Shape)-1]
+	per := h.Cols() / c
+	inv := 1 / float32(per)
+	for b := range rows {
+		g := dv.Data[b*c : (b+1)*c]
+		for p := range per {
+			d := buf.Data[(b*per+p)*c : (b*per+p+1)*c]
+			for j := range c {
+				d[j] = g[j] * inv
+			}
+		}
+	}
+	return buf
+}
+
+// addInto returns acc + g. When acc is nil it returns g itself, not a copy: the gradient
+// tensors handed between stages are each consumed once, within one Backward. Otherwise the sum
+// is written into *buf (allocated once) — unless acc already is *buf, then in place.
+func addInto(acc, g *tensor.Tensor, buf **tensor.Tensor) *tensor.Tensor {
+	if acc == nil {
+		return g
+	}
+	if acc != *buf {
+		*buf = tensor.Ensure(*buf, acc.Shape...)
+		copy((*buf).Data, acc.Data)
+		acc = *buf
+	}
+	for i, v := range g.Data {
+		acc.Data[i] += v
+	}
+	return acc
+}

@@ -1,0 +1,18 @@
+// Package net is the feedback network of the paper: layers in hierarchy order, feedback edges
+// from higher layers to lower ones, and T passes over the same input with shared weights.
+//
+// Pass t runs the layers bottom to top. A gated layer's feedback signal on pass t is
+//
+//	μ_D[t][l] = Σ over edges e into l of  W_e · src(h[t−1][e.From])
+//
+// and zero on the first pass, where h is a layer's output and src reduces a convolutional
+// source to one value per channel (its spatial mean; or flattens it). Backward is the same
+// loop reversed: the gradient of μ_D[t][l] flows into W_e and into h[t−1] of the source layer,
+// so the loss of a late pass trains what earlier passes computed (backpropagation through all
+// passes). Parameters are shared by all passes; only the per-pass state is not.
+//
+// Layers below the first one that receives feedback see the same input on every pass, and so
+// does that layer's own feedforward product μ_S. They are computed once per step, and their
+// gradients are the sums over passes: the same numbers as recomputing them T times, for less
+// work. (With activation noise, evaluation recomputes every pass, since noise differs by pass.)
+package net
