@@ -1,0 +1,128 @@
+package config
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/fgrelu/fgrelu/net"
+)
+
+// Validate checks every value and names the field at fault.
+func (c Config) Validate() error {
+	bad := func(field string, format string, args ...any) error {
+		return fmt.Errorf("config: %s: %s", field, fmt.Sprintf(format, args...))
+	}
+	if ds := c.Dataset(); !slices.Contains([]string{"mnist", "fashion-mnist", "cifar10"}, ds) {
+		return bad("data.dataset", "%q, want mnist, fashion-mnist or cifar10", ds)
+	}
+	if c.Data.TrainLimit < 0 || c.Data.TestLimit < 0 {
+		return bad("data.train_limit", "limits must not be negative")
+	}
+	t := c.Train
+	switch {
+	case t.Epochs < 0:
+		return bad("train.epochs", "%d, must be ≥ 0", t.Epochs)
+	case t.BatchSize < 1:
+		return bad("train.batch_size", "%d, must be ≥ 1", t.BatchSize)
+	case t.EvalBatchSize < 1:
+		return bad("train.eval_batch_size", "%d, must be ≥ 1", t.EvalBatchSize)
+	case !(t.LR > 0):
+		return bad("train.lr", "%v, must be > 0", t.LR)
+	case t.Optimizer != "adam" && t.Optimizer != "sgd":
+		return bad("train.optimizer", "%q, want adam or sgd", t.Optimizer)
+	case t.Momentum < 0 || t.Momentum >= 1:
+		return bad("train.momentum", "%v, must lie in [0, 1)", t.Momentum)
+	case t.LossPasses != "all" && t.LossPasses != "last":
+		return bad("train.loss_passes", "%q, want all or last", t.LossPasses)
+	case t.CheckpointEvery < 0:
+		return bad("train.checkpoint_every", "%d, must be ≥ 0", t.CheckpointEvery)
+	case t.LogFormat != "csv" && t.LogFormat != "jsonl":
+		return bad("train.log_format", "%q, want csv or jsonl", t.LogFormat)
+	}
+	spec, err := c.Spec()
+	if err != nil {
+		return err
+	}
+	// Building checks the layers, shapes, edges and gate settings; the weights are thrown away.
+	if _, err := net.Build(spec, rand.New(rand.NewPCG(0, 0))); err != nil {
+		return fmt.Errorf("config: model.%s", err)
+	}
+	return nil
+}
+
+// Spec turns the model section into what net.Build takes.
+func (c Config) Spec() (net.Spec, error) {
+	m := c.Model
+	s := net.Spec{Passes: m.Passes, Gate: m.Gate, BetaMax: m.BetaMax, Eta: m.Eta,
+		ConstantGain: m.ConstantGain, ConstantLayers: m.ConstantLayers, Loss: m.Loss, Init: m.Init}
+	if m.Arch == "custom" {
+		if len(m.Input) == 0 || len(m.Layers) == 0 {
+			return s, fmt.Errorf("config: model.arch: custom needs model.input and model.layers")
+		}
+		s.Input, s.Layers = m.Input, m.Layers
+		if s.Loss == "" {
+			return s, fmt.Errorf("config: model.loss: a custom model needs a loss (bce, mse or softmax-ce)")
+		}
+	} else {
+		if len(m.Layers) > 0 || len(m.Input) > 0 {
+			return s, fmt.Errorf("config: model.layers: only for model.arch custom (arch is %s)", m.Arch)
+		}
+		input, layers, loss, err := net.Arch{Name: m.Arch, Bottleneck: m.Bottleneck, BatchNorm: m.BatchNorm, Dropout: m.Dropout}.Layers()
+		if err != nil {
+			return s, fmt.Errorf("config: model.%w", err)
+		}
+		s.Input, s.Layers = input, layers
+		if s.Loss == "" {
+			s.Loss = loss
+		}
+	}
+	switch {
+	case m.Topology == "custom":
+		s.Edges = m.Edges
+	case len(m.Edges) > 0:
+		return s, fmt.Errorf("config: model.edges: given, but model.topology is %q; set it to custom", m.Topology)
+	default:
+		edges, err := net.TopologyEdges(m.Topology, s.Layers)
+		if err != nil {
+			return s, fmt.Errorf("config: model.%w", err)
+		}
+		s.Edges = edges
+	}
+	if m.FeedbackSource != "mean" && m.FeedbackSource != "flatten" {
+		return s, fmt.Errorf("config: model.feedback_source: %q, want mean or flatten", m.FeedbackSource)
+	}
+	for i := range s.Edges {
+		if s.Edges[i].Source == "" {
+			s.Edges[i].Source = m.FeedbackSource
+		}
+	}
+	if len(m.ConstantLayers) == 0 {
+		s.ConstantGain = 0
+	}
+	return s, nil
+}
+
+// Keys lists every configuration key in order, for help texts.
+func Keys() []string {
+	keys := make([]string, 0, len(Docs))
+	for k := range Docs {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		order := func(k string) int {
+			for i, p := range []string{"seed", "data.", "model.", "train."} {
+				if strings.HasPrefix(k, p) {
+					return i
+				}
+			}
+			return 9
+		}
+		if d := order(a) - order(b); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	return keys
+}
