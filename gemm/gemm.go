@@ -3,6 +3,7 @@ package gemm
 import (
 	"fmt"
 	"os"
+	"sync/atomic"
 
 	"github.com/fgrelu/fgrelu/internal/par"
 )
@@ -75,6 +76,7 @@ func Mul(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 		return
 	}
 	checkShapes(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	count(m, n, k)
 	p := current
 	splitRows := m >= n
 	long := n
@@ -152,5 +154,26 @@ func Serial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda in
 		return
 	}
 	checkShapes(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	count(m, n, k)
 	current.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// flops counts the floating-point operations of every product while counting is on.
+var (
+	counting atomic.Bool
+	flops    atomic.Int64
+)
+
+// CountFLOPs turns counting of the products' floating-point operations (2·m·n·k each) on or
+// off and returns the count so far, then resets it. Benchmarks use it to report the work they
+// actually ran.
+func CountFLOPs(on bool) int64 {
+	counting.Store(on)
+	return flops.Swap(0)
+}
+
+func count(m, n, k int) {
+	if counting.Load() {
+		flops.Add(2 * int64(m) * int64(n) * int64(k))
+	}
 }

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/fgrelu/fgrelu/config"
+	"github.com/fgrelu/fgrelu/gemm"
+	"github.com/fgrelu/fgrelu/net"
+	"github.com/fgrelu/fgrelu/nn"
+	"github.com/fgrelu/fgrelu/optim"
+	"github.com/fgrelu/fgrelu/tensor"
+	"github.com/fgrelu/fgrelu/train"
+)
+
+// The benchmark workloads of SPEC.md section 4: T = 2, batch 128, FG-ReLU gain (β_max 0.95,
+// η 5) on the gated layer, Adam lr 1e-3, random inputs in [0, 1), loss on the last pass,
+// backward through both passes.
+var benchWorkloads = map[string][]string{
+	"mnist-ae":  {"model.arch=mnist-ae", "model.bottleneck=10"},
+	"cifar-ae":  {"model.arch=cifar-ae", "model.batch_norm=false"},
+	"cifar-cls": {"model.arch=cifar-cls", "model.dropout=0.5"},
+}
+
+func benchConfig(name string) (config.Config, error) {
+	sets, ok := benchWorkloads[name]
+	if !ok {
+		names := make([]string, 0, len(benchWorkloads))
+		for k := range benchWorkloads {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		return config.Config{}, usageError{fmt.Sprintf("unknown workload %q (want one of %s)", name, strings.Join(names, ", "))}
+	}
+	return config.Load("", append(sets, "model.topology=partial", "model.passes=2", "model.gate=gain",
+		"model.beta_max=0.95", "model.eta=5", "train.batch_size=128", "train.optimizer=adam",
+		"train.lr=0.001", "train.loss_passes=last")...)
+}
+
+// benchSetup is a workload ready to step.
+type benchSetup struct {
+	n       *net.Net
+	opt     optim.Optimizer
+	xs      []*tensor.Tensor
+	targets []nn.Target
+	weights []float64
+	seed    uint64
+}
+
+func newBench(cfg config.Config) (*benchSetup, error) {
+	spec, err := cfg.Spec()
+	if err != nil {
+		return nil, err
+	}
+	n, err := net.Build(spec, train.InitStream(cfg.Seed))
+	if err != nil {
+		return nil, err
+	}
+	opt, err := optim.New("adam", n.Params(), cfg.Train.LR, 0)
+	if err != nil {
+		return nil, err
+	}
+	b := &benchSetup{n: n, opt: opt, weights: cfg.LossWeights(), seed: cfg.Seed}
+	r := rand.New(rand.NewPCG(cfg.Seed, 99))
+	bs := cfg.Train.BatchSize
+	for range 8 { // eight batches made before timing and cycled, as the PyTorch references do
+		x := tensor.New(append([]int{bs}, spec.Input...)...)
+		for i := range x.Data {
+			x.Data[i] = r.Float32()
+		}
+		t := nn.Target{X: x}
+		if spec.Loss == "softmax-ce" {
+			t = nn.Target{Labels: make([]int, bs)}
+			for i := range t.Labels {
+				t.Labels[i] = r.IntN(10)
+			}
+		}
+		b.xs, b.targets = append(b.xs, x), append(b.targets, t)
+	}
+	return b, nil
+}
+
+func (b *benchSetup) step(i int) {
+	k := i % len(b.xs)
+	b.n.Forward(b.xs[k], net.Mode{Train: true, Rand: train.Stream(b.seed, 3, 0, uint64(i))})
+	nn.ZeroGrads(b.n.Params())
+	b.n.Losses(b.targets[k], b.weights)
+	b.n.Backward()
+	b.opt.Step()
+}
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench", "bench WORKLOAD [--windows 7] [--seconds 2] [--compare]   (WORKLOAD: mnist-ae, cifar-ae, cifar-cls)", stderr)
+	windows := fs.Int("windows", 7, "timed windows; the median is reported")
+	seconds := fs.Float64("seconds", 2, "length of a timed window")
+	warmup := fs.Float64("warmup", 2, "seconds of untimed warm-up steps")
+	compare := fs.Bool("compare", false, "then run the PyTorch reference (bench/torch_WORKLOAD.py) in the same environment and print the ratio")
+	python := fs.String("python", "/usr/bin/python3", "Python with torch, for --compare")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the timed windows")
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if err := parse(fs, args); err != nil {
+			return err
+		}
+		return usageError{"name a workload: mnist-ae, cifar-ae or cifar-cls"}
+	}
+	name := args[0]
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *windows < 1 || !(*seconds > 0) {
+		return usageError{"--windows must be ≥ 1 and --seconds > 0"}
+	}
+	cfg, err := benchConfig(name)
+	if err != nil {
+		return err
+	}
+	b, err := newBench(cfg)
+	if err != nil {
+		return err
+	}
+	bs := cfg.Train.BatchSize
+	step := 0
+	for start := time.Now(); time.Since(start).Seconds() < *warmup || step < 3; step++ {
+		b.step(step)
+	}
+	gemm.CountFLOPs(true)
+	b.step(step)
+	step++
+	flopsPerSample := float64(gemm.CountFLOPs(false)) / float64(bs)
+	if *cpuprofile != "" {
+		stop, err := startProfile(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	rates := make([]float64, 0, *windows)
+	for w := range *windows {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		start, steps := time.Now(), 0
+		for time.Since(start).Seconds() < *seconds {
+			b.step(step)
+			step++
+			steps++
+		}
+		rate := float64(steps*bs) / time.Since(start).Seconds()
+		rates = append(rates, rate)
+		fmt.Fprintf(stdout, "window %d: %d steps, %.0f samples/s\n", w+1, steps, rate)
+	}
+	med := median(rates)
+	fmt.Fprintf(stdout, "spread: min %.0f, median %.0f, max %.0f samples/s\n", slices.Min(rates), med, slices.Max(rates))
+	gflops := med * flopsPerSample / 1e9
+	fmt.Fprintf(stdout, "flops/sample: %.4g (matrix products as executed, counted)\n", flopsPerSample)
+	fmt.Fprintf(stdout, "achieved: %.1f GFLOP/s, %.0f%% of the 2-core fp32 peak of ~440 GFLOP/s\n", gflops, 100*gflops/440)
+	fmt.Fprintf(stdout, "env: %s\n", benchEnv())
+	if *compare {
+		torch, err := runTorchReference(ctx, name, *python, *windows, *seconds, stdout)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "pytorch samples/s: %.0f\nratio fgrelu/pytorch: %.2f\n", torch, med/torch)
+	}
+	fmt.Fprintf(stdout, "samples/s: %.0f\n", med)
+	return nil
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// benchEnv describes what the numbers depend on.
+func benchEnv() string {
+	env := func(k string) string {
+		if v, ok := os.LookupEnv(k); ok {
+			return v
+		}
+		return "unset"
+	}
+	return fmt.Sprintf("%s, GOMAXPROCS=%d, gemm=%s, OPENBLAS_CORETYPE=%s, OPENBLAS_L2_SIZE=%s, OPENBLAS_NUM_THREADS=%s, cpu=%q",
+		runtime.Version(), runtime.GOMAXPROCS(0), gemm.Describe(), env("OPENBLAS_CORETYPE"), env("OPENBLAS_L2_SIZE"),
+		env("OPENBLAS_NUM_THREADS"), cpuModel())
+}
+
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
+
+// runTorchReference runs bench/torch_NAME.py and returns its samples/s (its last line).
+func runTorchReference(ctx context.Context, name, python string, windows int, seconds float64, stdout io.Writer) (float64, error) {
+	script := filepath.Join("bench", "torch_"+strings.ReplaceAll(name, "-", "_")+".py")
+	if _, err := os.Stat(script); err != nil {
+		return 0, fmt.Errorf("--compare: %s not found; run from the repository root", script)
+	}
+	cmd := exec.CommandContext(ctx, python, script, "--windows", strconv.Itoa(windows), "--seconds", strconv.FormatFloat(seconds, 'g', -1, 64))
+	cmd.Env = append(os.Environ(), "OPENBLAS_NUM_THREADS=1")
+	outb, err := cmd.CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("--compare: %s: %v\n%s", script, err, outb)
+	}
+	fmt.Fprintf(stdout, "--- PyTorch reference (%s) ---\n%s--- end of PyTorch reference ---\n", script, outb)
+	lines := strings.Split(strings.TrimSpace(string(outb)), "\n")
+	last := lines[len(lines)-1]
+	v, ok := strings.CutPrefix(last, "samples/s: ")
+	if !ok {
+		return 0, fmt.Errorf("--compare: %s did not end with 'samples/s: N' (%q)", script, last)
+	}
+	return strconv.ParseFloat(strings.TrimSpace(v), 64)
+}

@@ -1,0 +1,9 @@
+// Package train runs the training loop of a configuration: epochs of shuffled batches, the
+// loss of every pass, backpropagation through all passes, the optimizer step, evaluation of
+// every pass on the test set after each epoch, checkpoints, and resumption after a crash.
+//
+// Every random stream (weight initialisation, each epoch's shuffle, each step's dropout masks,
+// evaluation noise) is a pure function of the seed and the epoch and step it belongs to. A run
+// resumed from a checkpoint therefore draws exactly what the uninterrupted run would have,
+// and finishes with the same bits.
+package train

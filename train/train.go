@@ -1,0 +1,323 @@
+package train
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/fgrelu/fgrelu/config"
+	"github.com/fgrelu/fgrelu/data"
+	"github.com/fgrelu/fgrelu/internal/atomicfile"
+	"github.com/fgrelu/fgrelu/internal/progress"
+	"github.com/fgrelu/fgrelu/net"
+	"github.com/fgrelu/fgrelu/nn"
+	"github.com/fgrelu/fgrelu/optim"
+	"github.com/fgrelu/fgrelu/tensor"
+)
+
+// CheckpointFile is the checkpoint's name inside a run's output folder.
+const CheckpointFile = "checkpoint.safetensors"
+
+// Options says where a run writes and what it shows.
+type Options struct {
+	Out      string    // output folder: config.json, metrics, checkpoint; "" writes nothing
+	Resume   bool      // continue from Out's checkpoint
+	Progress io.Writer // progress bar (nil: none)
+	Log      io.Writer // one summary line per epoch (nil: none)
+}
+
+// Result is a finished run.
+type Result struct {
+	Config  config.Config
+	Net     *net.Net
+	History []Row
+	Seconds float64 // wall time of the epochs this process ran
+}
+
+// Run trains cfg's network on trainSet, evaluating every pass on testSet after each epoch.
+// With opt.Resume it continues the run saved in opt.Out, whose config must equal cfg.
+func Run(ctx context.Context, cfg config.Config, trainSet, testSet *data.Dataset, opt Options) (*Result, error) {
+	spec, err := cfg.Spec()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkData(spec, trainSet); err != nil {
+		return nil, err
+	}
+	n, err := net.Build(spec, InitStream(cfg.Seed))
+	if err != nil {
+		return nil, fmt.Errorf("config: model.%w", err)
+	}
+	optimizer, err := optim.New(cfg.Train.Optimizer, n.Params(), cfg.Train.LR, cfg.Train.Momentum)
+	if err != nil {
+		return nil, fmt.Errorf("config: train.%w", err)
+	}
+	p := Progress{TrainSums: make([]float64, n.Passes)}
+	ckpt := filepath.Join(opt.Out, CheckpointFile)
+	if err := prepareOut(cfg, opt, ckpt); err != nil {
+		return nil, err
+	}
+	if opt.Resume {
+		c, err := Open(ckpt)
+		if err != nil {
+			return nil, err
+		}
+		if c.Config.JSON() != cfg.JSON() {
+			return nil, fmt.Errorf("train: --resume: the checkpoint in %s was made with another config; resume with its own (%s)", opt.Out, filepath.Join(opt.Out, "config.json"))
+		}
+		if err := c.load(append(n.Params(), n.Buffers()...), ""); err != nil {
+			return nil, err
+		}
+		if err := c.RestoreOptimizer(n, optimizer); err != nil {
+			return nil, err
+		}
+		p = c.Progress
+		if err := writeMetrics(opt.Out, cfg, p.History); err != nil {
+			return nil, err
+		}
+	}
+	r := &runner{cfg: cfg, n: n, opt: optimizer, p: p, out: opt.Out, ckpt: ckpt, train: trainSet, test: testSet, o: opt}
+	start := time.Now()
+	err = r.loop(ctx)
+	res := &Result{Config: cfg, Net: n, History: r.p.History, Seconds: time.Since(start).Seconds()}
+	return res, err
+}
+
+func checkData(spec net.Spec, ds *data.Dataset) error {
+	in := spec.Input
+	if ds.H != in[0] || ds.W != in[1] || ds.C != in[2] {
+		return fmt.Errorf("train: dataset %s has images %d×%d×%d, the model wants %d×%d×%d (choose a matching model.arch or data.dataset)",
+			ds.Name, ds.H, ds.W, ds.C, in[0], in[1], in[2])
+	}
+	if spec.Loss == "softmax-ce" {
+		if out := spec.Layers[len(spec.Layers)-1].Units; out != ds.Classes {
+			return fmt.Errorf("train: dataset %s has %d classes, the model's output has %d units", ds.Name, ds.Classes, out)
+		}
+	}
+	return nil
+}
+
+func prepareOut(cfg config.Config, opt Options, ckpt string) error {
+	if opt.Out == "" {
+		if opt.Resume {
+			return errors.New("train: --resume needs the output folder of the run to continue")
+		}
+		return nil
+	}
+	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
+		return fmt.Errorf("train: output folder: %w", err)
+	}
+	_, err := os.Stat(ckpt)
+	switch {
+	case opt.Resume && err != nil:
+		return fmt.Errorf("train: --resume: no checkpoint in %s (%v)", opt.Out, err)
+	case !opt.Resume && err == nil:
+		return fmt.Errorf("train: %s already holds a run; continue it with --resume or choose another --out", opt.Out)
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(opt.Out, "config.json"), []byte(cfg.JSON()+"\n")); err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	return nil
+}
+
+type runner struct {
+	cfg         config.Config
+	n           *net.Net
+	opt         optim.Optimizer
+	p           Progress
+	out, ckpt   string
+	train, test *data.Dataset
+	o           Options
+}
+
+func (r *runner) loop(ctx context.Context) error {
+	cfg := r.cfg
+	bs := cfg.Train.BatchSize
+	weights := cfg.LossWeights()
+	classify := r.n.Loss.Name() == "softmax-ce"
+	x := tensor.New(bs, r.train.H, r.train.W, r.train.C)
+	labels := make([]int, bs)
+	for r.p.Epoch < cfg.Train.Epochs {
+		epoch := r.p.Epoch
+		began := time.Now()
+		perm := data.Permutation(r.train.N, Stream(cfg.Seed, streamShuffle, uint64(epoch), 0))
+		batches := data.Batches(perm, bs)
+		bar := progress.New(r.o.Progress, fmt.Sprintf("epoch %d/%d", epoch+1, cfg.Train.Epochs), int64(r.train.N), "samples")
+		bar.Add(int64(r.p.TrainCount), "")
+		for b := r.p.Batch; b < len(batches); b++ {
+			if err := ctx.Err(); err != nil {
+				return r.interrupted(err)
+			}
+			idx := batches[b]
+			xb := x.RowSlice(0, len(idx))
+			r.train.Gather(xb.Data, idx)
+			target := nn.Target{X: xb}
+			if classify {
+				target = nn.Target{Labels: labels[:len(idx)]}
+				r.train.GatherLabels(target.Labels, idx)
+			}
+			r.n.Forward(xb, net.Mode{Train: true, Rand: Stream(cfg.Seed, streamStep, uint64(epoch), uint64(b))})
+			nn.ZeroGrads(r.n.Params())
+			losses := r.n.Losses(target, weights)
+			if err := r.checkFinite(losses, epoch, b); err != nil {
+				return err
+			}
+			r.n.Backward()
+			r.opt.Step()
+			for t, l := range losses {
+				r.p.TrainSums[t] += l * float64(len(idx))
+			}
+			r.p.TrainCount += len(idx)
+			r.p.Batch = b + 1
+			r.p.Step++
+			bar.Add(int64(len(idx)), fmt.Sprintf("loss %.4f", losses[len(losses)-1]))
+			if every := cfg.Train.CheckpointEvery; every > 0 && r.p.Step%int64(every) == 0 && b+1 < len(batches) {
+				if err := r.save(); err != nil {
+					return err
+				}
+			}
+		}
+		if err := r.endEpoch(bar, time.Since(began)); err != nil {
+			return err
+		}
+	}
+	r.p.Finished = true
+	return r.save()
+}
+
+// endEpoch evaluates the test set, records the epoch's rows and saves a checkpoint.
+func (r *runner) endEpoch(bar *progress.Bar, took time.Duration) error {
+	epoch := r.p.Epoch + 1
+	nanAcc := math.NaN()
+	for t, s := range r.p.TrainSums {
+		r.p.History = append(r.p.History, Row{Epoch: epoch, Step: r.p.Step, Split: "train", Pass: t + 1,
+			Loss: s / float64(max(r.p.TrainCount, 1)), Accuracy: nanAcc})
+	}
+	ev := Evaluate(r.n, r.test, EvalOptions{BatchSize: r.evalBatch()})
+	summary := ""
+	for t, l := range ev.Loss {
+		acc := nanAcc
+		if ev.Accuracy != nil {
+			acc = ev.Accuracy[t]
+		}
+		r.p.History = append(r.p.History, Row{Epoch: epoch, Step: r.p.Step, Split: "test", Pass: t + 1, Loss: l, Accuracy: acc})
+		summary += fmt.Sprintf(" pass%d %.5f", t+1, l)
+		if ev.Accuracy != nil {
+			summary += fmt.Sprintf(" (acc %.4f)", acc)
+		}
+	}
+	bar.Done("test loss" + summary)
+	if r.o.Log != nil {
+		fmt.Fprintf(r.o.Log, "epoch %d/%d  %.1fs  test loss%s\n", epoch, r.cfg.Train.Epochs, took.Seconds(), summary)
+	}
+	r.p.Epoch, r.p.Batch, r.p.TrainCount = epoch, 0, 0
+	clear(r.p.TrainSums)
+	if err := writeMetrics(r.out, r.cfg, r.p.History); err != nil {
+		return err
+	}
+	if r.out != "" {
+		line := fmt.Sprintf("%d,%.3f\n", epoch, took.Seconds())
+		if err := appendFile(filepath.Join(r.out, "timing.csv"), "epoch,seconds\n", line); err != nil {
+			return err
+		}
+	}
+	return r.save()
+}
+
+func (r *runner) evalBatch() int {
+	if b := r.cfg.Train.EvalBatchSize; b > 0 {
+		return b
+	}
+	return r.cfg.Train.BatchSize
+}
+
+// checkFinite stops the run when a loss is NaN or infinite, naming where it first appears.
+func (r *runner) checkFinite(losses []float64, epoch, batch int) error {
+	bad := false
+	for _, l := range losses {
+		if math.IsNaN(l) || math.IsInf(l, 0) {
+			bad = true
+		}
+	}
+	if !bad {
+		return nil
+	}
+	where := "the loss"
+	for t := range r.n.Passes {
+		found := false
+		for l, s := range r.n.Stages {
+			if !finite(r.n.StageOutput(t, l).Data) {
+				where = fmt.Sprintf("the output of layer %s on pass %d", s.Name, t+1)
+				found = true
+				break
+			}
+		}
+		if found {
+			break
+		}
+	}
+	kept := "no checkpoint was written (no output folder)"
+	if r.out != "" {
+		kept = "the last good checkpoint is kept in " + r.ckpt
+	}
+	return fmt.Errorf("train: the loss became non-finite at epoch %d, step %d (batch %d): first in %s; %s. Try a lower train.lr",
+		epoch+1, r.p.Step+1, batch+1, where, kept)
+}
+
+// interrupted saves where the run stands, so --resume continues it, and returns err.
+func (r *runner) interrupted(err error) error {
+	if serr := r.save(); serr != nil {
+		return errors.Join(err, serr)
+	}
+	if r.out != "" {
+		return fmt.Errorf("train: interrupted (%w); continue with --resume --out %s", err, r.out)
+	}
+	return err
+}
+
+func (r *runner) save() error {
+	if r.out == "" {
+		return nil
+	}
+	for _, p := range r.n.Params() {
+		if !finite(p.Value.Data) {
+			return fmt.Errorf("train: parameter %s is not finite; the checkpoint %s was not overwritten", p.Name, r.ckpt)
+		}
+	}
+	if err := Save(r.ckpt, r.cfg, r.n, r.opt, r.p); err != nil {
+		return fmt.Errorf("train: saving the checkpoint: %w", err)
+	}
+	return nil
+}
+
+func writeMetrics(out string, cfg config.Config, rows []Row) error {
+	if out == "" {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := WriteMetrics(&buf, rows, cfg.Train.LogFormat); err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(filepath.Join(out, MetricsFile(cfg.Train.LogFormat)), buf.Bytes())
+}
+
+func appendFile(path, header, line string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
+	if st, err := f.Stat(); err == nil && st.Size() == 0 {
+		line = header + line
+	}
+	if _, err := f.WriteString(line); err != nil {
+		f.Close()
+		return fmt.Errorf("train: %s: %w", path, err)
+	}
+	return f.Close()
+}
