@@ -88,10 +88,16 @@ func Mul(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 		p.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	per := (long + blocks - 1) / blocks
-	per = (per + align - 1) / align * align
-	run := func(i0 int) {
-		i1 := min(i0+per, long)
+	// Block edges on multiples of align, as close to equal shares as that allows.
+	edge := func(i int) int { return min(long, (i*long/blocks+align/2)/align*align) }
+	run := func(blk int) {
+		i0, i1 := edge(blk), edge(blk+1)
+		if blk == blocks-1 {
+			i1 = long
+		}
+		if i1 <= i0 {
+			return
+		}
 		if splitRows {
 			// Rows i0..i1 of op(A) and of C.
 			aOff := i0 * lda
@@ -108,7 +114,7 @@ func Mul(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 			p.Sgemm(transA, transB, m, i1-i0, k, alpha, a, lda, b[bOff:], ldb, beta, c[i0:], ldc)
 		}
 	}
-	par.Do((long+per-1)/per, func(i int) { run(i * per) })
+	par.Do(blocks, run)
 }
 
 // blockCount is a function of the shape alone (see the package comment on determinism).

@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 
+	"github.com/fgrelu/fgrelu/internal/kernels"
 	"github.com/fgrelu/fgrelu/tensor"
 )
 
@@ -55,9 +56,7 @@ func (a *Activation) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 				ys[i] = max(xs[i], 0)
 			}
 		case Sigmoid:
-			for i := lo; i < hi; i++ {
-				ys[i] = sigmoid(xs[i])
-			}
+			kernels.Sigmoid(xs[lo:hi], ys[lo:hi])
 		}
 	})
 	return st.Y
@@ -89,13 +88,4 @@ func (a *Activation) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor
 		}
 	})
 	return st.DX
-}
-
-// sigmoid is written in the form that cannot overflow for either sign.
-func sigmoid(x float32) float32 {
-	if x >= 0 {
-		return 1 / (1 + expf(-x))
-	}
-	e := expf(x)
-	return e / (1 + e)
 }

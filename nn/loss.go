@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/fgrelu/fgrelu/internal/kernels"
 	"github.com/fgrelu/fgrelu/internal/par"
 	"github.com/fgrelu/fgrelu/tensor"
 )
@@ -52,24 +53,14 @@ func (SigmoidBCE) Output() ActKind { return Sigmoid }
 
 func (SigmoidBCE) Eval(z, y *tensor.Tensor, t Target, scale float32, dz *tensor.Tensor) float64 {
 	checkTarget(z, t)
-	zs, ys, xs := z.Data, y.Data, t.X.Data
-	n := len(zs)
+	n := len(z.Data)
 	g := scale / float32(n)
 	sum := par.Sum(n, 1<<14, func(lo, hi int) float64 {
-		var s float32
-		var total float64
-		for i := lo; i < hi; i++ {
-			zi, yi, xi := zs[i], ys[i], xs[i]
-			s += max(zi, 0) - xi*zi - logf(max(yi, 1-yi))
-			if dz != nil {
-				dz.Data[i] = g * (yi - xi)
-			}
-			if (i-lo)&1023 == 1023 { // flush the float32 partial every 1024 terms
-				total += float64(s)
-				s = 0
-			}
+		var d []float32
+		if dz != nil {
+			d = dz.Data[lo:hi]
 		}
-		return total + float64(s)
+		return kernels.BCELogits(z.Data[lo:hi], y.Data[lo:hi], t.X.Data[lo:hi], g, d)
 	})
 	return sum / float64(n)
 }

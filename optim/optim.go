@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/fgrelu/fgrelu/internal/kernels"
 	"github.com/fgrelu/fgrelu/internal/par"
 	"github.com/fgrelu/fgrelu/nn"
 	"github.com/fgrelu/fgrelu/tensor"
@@ -60,17 +61,12 @@ func (a *Adam) Step() {
 	a.t++
 	bc1 := 1 - math.Pow(a.Beta1, float64(a.t))
 	bc2 := 1 - math.Pow(a.Beta2, float64(a.t))
-	step := float32(a.LR / bc1)
-	sq := float32(math.Sqrt(bc2))
+	step, sq := float32(a.LR/bc1), float32(math.Sqrt(bc2))
 	b1, b2, eps := float32(a.Beta1), float32(a.Beta2), float32(a.Eps)
 	for i, p := range a.params {
 		w, g, m, v := p.Value.Data, p.Grad.Data, a.m[i].Data, a.v[i].Data
 		par.For(len(w), 1<<15, func(lo, hi int) {
-			for j := lo; j < hi; j++ {
-				m[j] = b1*m[j] + (1-b1)*g[j]
-				v[j] = b2*v[j] + (1-b2)*g[j]*g[j]
-				w[j] -= step * m[j] / (float32(math.Sqrt(float64(v[j])))/sq + eps)
-			}
+			kernels.Adam(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], b1, b2, step, sq, eps)
 		})
 	}
 }
