@@ -52,7 +52,7 @@ type Train struct {
 	LR              float64 `json:"lr"`
 	Momentum        float64 `json:"momentum"`         // sgd only
 	LossPasses      string  `json:"loss_passes"`      // all (mean over passes) or last
-	EvalBatchSize   int     `json:"eval_batch_size"`  // batch size of test-set evaluation
+	EvalBatchSize   int     `json:"eval_batch_size"`  // batch size of test-set evaluation; 0 → batch_size
 	CheckpointEvery int     `json:"checkpoint_every"` // steps between checkpoints; 0 = at epoch ends only
 	LogFormat       string  `json:"log_format"`       // csv or jsonl
 }
@@ -72,7 +72,7 @@ func Default() Config {
 		},
 		Train: Train{
 			Epochs: 10, BatchSize: 128, Optimizer: "adam", LR: 1e-3, Momentum: 0.9,
-			LossPasses: "all", EvalBatchSize: 1000, LogFormat: "csv",
+			LossPasses: "all", LogFormat: "csv",
 		},
 	}
 }
@@ -107,7 +107,7 @@ var Docs = map[string]string{
 	"train.lr":                   "learning rate",
 	"train.momentum":             "sgd momentum",
 	"train.loss_passes":          "all (mean of every pass's loss) or last (the last pass only)",
-	"train.eval_batch_size":      "batch size of test-set evaluation",
+	"train.eval_batch_size":      "batch size of test-set evaluation (0 = train.batch_size)",
 	"train.checkpoint_every":     "steps between checkpoints (0 = at the end of every epoch only)",
 	"train.log_format":           "metrics file: csv or jsonl",
 }

@@ -26,8 +26,8 @@ func (c Config) Validate() error {
 		return bad("train.epochs", "%d, must be ≥ 0", t.Epochs)
 	case t.BatchSize < 1:
 		return bad("train.batch_size", "%d, must be ≥ 1", t.BatchSize)
-	case t.EvalBatchSize < 1:
-		return bad("train.eval_batch_size", "%d, must be ≥ 1", t.EvalBatchSize)
+	case t.EvalBatchSize < 0:
+		return bad("train.eval_batch_size", "%d, must be ≥ 0", t.EvalBatchSize)
 	case !(t.LR > 0):
 		return bad("train.lr", "%v, must be > 0", t.LR)
 	case t.Optimizer != "adam" && t.Optimizer != "sgd":

@@ -136,11 +136,13 @@ type Mode struct {
 	Rand  *rand.Rand // dropout masks and noise; required when Train or Noise > 0
 }
 
+// ensureState allocates the per-pass records once. Their tensors are sized by the layers
+// themselves (tensor.Ensure), so a smaller last batch reuses the same storage.
 func (n *Net) ensureState(batch int) {
-	if n.state != nil && n.batch == batch {
+	n.batch = batch
+	if n.state != nil {
 		return
 	}
-	n.batch = batch
 	n.state = make([][]stageState, n.Passes)
 	n.edges = make([][]edgeState, n.Passes)
 	for t := range n.Passes {
