@@ -109,3 +109,13 @@ func fmtDuration(d time.Duration) string {
 	}
 	return fmt.Sprintf("%dm%02ds", m, s)
 }
+
+// Count returns how much has been counted so far.
+func (b *Bar) Count() int64 {
+	if b == nil {
+		return 0
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.done
+}
