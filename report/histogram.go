@@ -32,6 +32,8 @@ type HistPanel struct {
 	// LogY draws the counts on a log scale (for example when one bin, such as
 	// the maximal gain, holds most values); empty bins are then not drawn.
 	LogY bool
+	// Min and Max fix the binned range when Max > Min; otherwise it spans the values.
+	Min, Max float64
 }
 
 // HistSeries is one sample in a histogram panel. Its values must be finite.
@@ -40,6 +42,10 @@ type HistPanel struct {
 type HistSeries struct {
 	Name   string
 	Values []float64
+	// Weights, when set, gives each value a weight (a count) instead of 1: a histogram
+	// binned elsewhere is drawn by passing its bin centres and counts, with the panel's
+	// Min and Max set to the outer bin edges.
+	Weights []float64
 }
 
 // DefaultBins is the number of bins when HistPanel.Bins is 0.
@@ -90,6 +96,9 @@ func Histogram(path string, fig HistFigure) error {
 					lo, hi = min(lo, v), max(hi, v)
 				}
 			}
+			if panel.Max > panel.Min {
+				lo, hi = panel.Min, panel.Max
+			}
 			if lo == hi { // a single value: one bin of unit width around it
 				d := math.Max(math.Abs(lo)*0.01, 0.5)
 				lo, hi = lo-d, hi+d
@@ -106,14 +115,20 @@ func Histogram(path string, fig HistFigure) error {
 					hb[b].Max = lo + float64(b+1)*width
 				}
 				hb[bins-1].Max = hi
-				for _, v := range s.Values {
+				total := 0.0
+				for k, v := range s.Values {
 					b := int((v - lo) / width)
 					b = min(max(b, 0), bins-1) // the maximum falls in the last bin
-					hb[b].Weight++
+					w := 1.0
+					if s.Weights != nil {
+						w = s.Weights[k]
+					}
+					hb[b].Weight += w
+					total += w
 				}
 				if panel.Density {
 					for b := range hb {
-						hb[b].Weight /= float64(len(s.Values)) * width
+						hb[b].Weight /= total * width
 					}
 				}
 				col := Colors[colorIdx[i][j]%len(Colors)]
@@ -169,6 +184,9 @@ func (fig HistFigure) validate() error {
 				if !isFinite(v) {
 					return fmt.Errorf("panel %d (%q) series %d (%q): value %d is %v", i+1, p.Title, j+1, s.Name, k+1, v)
 				}
+			}
+			if s.Weights != nil && len(s.Weights) != len(s.Values) {
+				return fmt.Errorf("panel %d (%q) series %d (%q): %d weights for %d values", i+1, p.Title, j+1, s.Name, len(s.Weights), len(s.Values))
 			}
 		}
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/fgrelu/fgrelu/config"
 	"github.com/fgrelu/fgrelu/gemm"
+	"github.com/fgrelu/fgrelu/internal/sysinfo"
 	"github.com/fgrelu/fgrelu/net"
 	"github.com/fgrelu/fgrelu/nn"
 	"github.com/fgrelu/fgrelu/optim"
@@ -196,22 +196,7 @@ func benchEnv() string {
 	}
 	return fmt.Sprintf("%s, GOMAXPROCS=%d, gemm=%s, OPENBLAS_CORETYPE=%s, OPENBLAS_L2_SIZE=%s, OPENBLAS_NUM_THREADS=%s, cpu=%q",
 		runtime.Version(), runtime.GOMAXPROCS(0), gemm.Describe(), env("OPENBLAS_CORETYPE"), env("OPENBLAS_L2_SIZE"),
-		env("OPENBLAS_NUM_THREADS"), cpuModel())
-}
-
-func cpuModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return runtime.GOARCH
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return runtime.GOARCH
+		env("OPENBLAS_NUM_THREADS"), sysinfo.CPUModel())
 }
 
 // runTorchReference runs bench/torch_NAME.py and returns its samples/s (its last line).

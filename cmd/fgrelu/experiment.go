@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/fgrelu/fgrelu/data"
+	"github.com/fgrelu/fgrelu/experiment"
+)
+
+// planFlags are shared by experiment and reproduce.
+type planFlags struct {
+	profile, out, dataset, cifar string
+	jobs, index                  int
+	list, analyzeOnly, fashion   bool
+}
+
+func addPlanFlags(fs *flag.FlagSet, defOut string) *planFlags {
+	p := &planFlags{}
+	fs.StringVar(&p.profile, "profile", "quick", "quick (about 15 minutes on 2 cores) or paper (the paper's scale)")
+	fs.StringVar(&p.out, "out", defOut, "output folder: results/, figures/, report.html")
+	fs.StringVar(&p.dataset, "dataset", "mnist", "dataset of the MNIST experiments: mnist or fashion-mnist")
+	fs.StringVar(&p.cifar, "cifar", "", "CIFAR-10 archive or folder (default: where fgrelu data where finds it)")
+	fs.IntVar(&p.jobs, "jobs", runtime.GOMAXPROCS(0), "runs at once")
+	fs.IntVar(&p.index, "index", -1, "run only the run with this index in the list (cluster array jobs), then stop")
+	fs.BoolVar(&p.list, "list", false, "list the runs with their indices and whether they are done, then stop")
+	fs.BoolVar(&p.analyzeOnly, "analyze-only", false, "build figures and report from the results there are; run nothing")
+	return p
+}
+
+func runExperiment(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("experiment", "experiment NAME [--profile quick|paper] [--dataset mnist|fashion-mnist] [--out DIR] [--jobs N] [--index I] [--list]", stderr)
+	pf := addPlanFlags(fs, "")
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if err := parse(fs, args); err != nil {
+			return err
+		}
+		var names []string
+		for _, e := range experiment.All() {
+			names = append(names, e.Name)
+		}
+		return usageError{"name an experiment: " + strings.Join(names, ", ")}
+	}
+	e, err := experiment.ByName(args[0])
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if pf.out == "" {
+		pf.out = filepath.Join("out", e.Name+"-"+pf.profile)
+	}
+	p, err := experiment.ProfileByName(pf.profile)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	plan := experiment.Plan{Profile: p, Items: []experiment.PlanItem{{Exp: e, Dataset: pf.dataset}}}
+	return runPlan(ctx, plan, pf, stdout, stderr)
+}
+
+func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("reproduce", "reproduce [--profile quick|paper] [--out DIR] [--jobs N] [--index I] [--list] [--no-fashion]", stderr)
+	pf := addPlanFlags(fs, "")
+	noFashion := fs.Bool("no-fashion", false, "skip the Fashion-MNIST repetition of the MNIST experiments")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if pf.out == "" {
+		pf.out = filepath.Join("out", "reproduce-"+pf.profile)
+	}
+	p, err := experiment.ProfileByName(pf.profile)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	plan := experiment.Plan{Profile: p}
+	for _, e := range experiment.All() {
+		if !e.CIFAR {
+			plan.Items = append(plan.Items, experiment.PlanItem{Exp: e, Dataset: "mnist"})
+		}
+	}
+	if !*noFashion {
+		if _, _, err := data.Load("fashion-mnist", ""); err == nil {
+			for _, name := range experiment.FashionSubset(p) {
+				e, _ := experiment.ByName(name)
+				plan.Items = append(plan.Items, experiment.PlanItem{Exp: e, Dataset: "fashion-mnist"})
+			}
+		} else {
+			fmt.Fprintf(stderr, "skipping Fashion-MNIST: %v\n", err)
+		}
+	}
+	cifar := pf.cifar
+	if cifar == "" {
+		cifar, _ = data.CIFAR10Path()
+	}
+	if cifar != "" {
+		pf.cifar = cifar
+		for _, e := range experiment.All() {
+			if e.CIFAR {
+				plan.Items = append(plan.Items, experiment.PlanItem{Exp: e, Dataset: "mnist"})
+			}
+		}
+	} else {
+		fmt.Fprintln(stderr, "skipping the CIFAR-10 experiments: no archive found (fgrelu data download cifar10, or --cifar PATH)")
+	}
+	return runPlan(ctx, plan, pf, stdout, stderr)
+}
+
+func runPlan(ctx context.Context, plan experiment.Plan, pf *planFlags, stdout, stderr io.Writer) error {
+	specs, err := plan.Specs()
+	if err != nil {
+		return err
+	}
+	opt := experiment.Options{Out: pf.out, Jobs: pf.jobs, Progress: stderr, Log: stderr,
+		Data: map[string]string{"cifar10": pf.cifar}}
+	switch {
+	case pf.list:
+		for i, s := range specs {
+			state := "to run"
+			if experiment.Done(pf.out, s) {
+				state = "done"
+			}
+			fmt.Fprintf(stdout, "%4d  %-34s repeat %d  %-6s  %s\n", i, s.Label, s.Repeat, state, s.FileName())
+		}
+		fmt.Fprintf(stdout, "%d runs; run one with --index I (0…%d)\n", len(specs), len(specs)-1)
+		return nil
+	case pf.index >= 0:
+		if pf.index >= len(specs) {
+			return usageError{fmt.Sprintf("--index %d: the plan has %d runs (0…%d)", pf.index, len(specs), len(specs)-1)}
+		}
+		opt.Jobs = 1
+		return experiment.Execute(ctx, specs[pf.index:pf.index+1], opt)
+	}
+	if err := os.MkdirAll(pf.out, 0o755); err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	began := time.Now()
+	if !pf.analyzeOnly {
+		fmt.Fprintf(stderr, "%s profile: %d runs into %s\n", plan.Profile.Name, len(specs), pf.out)
+		if err := experiment.Execute(ctx, specs, opt); err != nil {
+			return err
+		}
+	}
+	wall := time.Since(began)
+	env := map[string]string{"wall time of this invocation": wall.Round(time.Second).String()}
+	rep, err := plan.Analyze(pf.out, env)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "claim by claim (%s profile):\n", plan.Profile.Name)
+	for _, s := range rep.Sections {
+		fmt.Fprintf(stdout, "  %-14s %-26s %s\n", s.Verdict, s.ID, s.Title)
+	}
+	fmt.Fprintf(stdout, "report: %s (runs took %s)\n", filepath.Join(pf.out, "report.html"), wall.Round(time.Second))
+	return nil
+}

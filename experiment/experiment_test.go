@@ -1,0 +1,109 @@
+package experiment
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fgrelu/fgrelu/report"
+	"github.com/fgrelu/fgrelu/stats"
+)
+
+// tiny is a profile small enough for a test: every mechanism, no meaningful numbers.
+var tiny = Profile{Name: "test", Repeats: 2, GridRepeats: 1, Epochs: 1, TrainLimit: 300, TestLimit: 200,
+	CIFAREpochs: 1, ClsEpochs: 1, CIFARLimit: 64, CIFARTest: 64, TSNEPoints: 60,
+	Noise: []float64{0, 2}, Contrast: []float64{0, 0.5, 1}}
+
+func TestRunsAreDeterministicAndShared(t *testing.T) {
+	var all []RunSpec
+	for _, e := range All() {
+		specs, err := e.Runs(Profiles["quick"], "mnist")
+		if err != nil {
+			t.Fatalf("%s: %v", e.Name, err)
+		}
+		again, _ := e.Runs(Profiles["quick"], "mnist")
+		for i := range specs {
+			if specs[i].Key() != again[i].Key() {
+				t.Fatalf("%s: run %d changes key between expansions", e.Name, i)
+			}
+		}
+		all = append(all, specs...)
+	}
+	if u := Unique(all); len(u) >= len(all) {
+		t.Errorf("no runs shared between experiments (%d runs)", len(all))
+	}
+	if _, err := ByName("nope"); err == nil {
+		t.Error("unknown experiment accepted")
+	}
+	if _, err := All()[0].Runs(tiny, "imagenet"); err == nil {
+		t.Error("unknown dataset accepted")
+	}
+}
+
+// A plan runs, skips what is done, runs one index alone, and builds a report whose claims carry
+// verdicts and whose page loads in a browser.
+func TestPlanEndToEnd(t *testing.T) {
+	out := t.TempDir()
+	var items []PlanItem
+	for _, name := range []string{"mnist-ae-b10", "noise", "histogram", "contrast", "tsne"} {
+		e, err := ByName(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, PlanItem{Exp: e, Dataset: "mnist"})
+	}
+	plan := Plan{Profile: tiny, Items: items}
+	specs, err := plan.Specs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(specs) != 4 { // standard and partial feedback, two repeats each, shared by all five
+		t.Fatalf("%d runs, want 4 shared ones", len(specs))
+	}
+	// One index alone, as a cluster array job would.
+	if err := Execute(context.Background(), specs[1:2], Options{Out: out, Jobs: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if !Done(out, specs[1]) || Done(out, specs[0]) {
+		t.Fatal("--index ran the wrong run")
+	}
+	info, _ := os.Stat(filepath.Join(out, ResultsDir, specs[1].FileName()))
+	if err := Execute(context.Background(), specs, Options{Out: out, Jobs: 2}); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := os.Stat(filepath.Join(out, ResultsDir, specs[1].FileName()))
+	if !again.ModTime().Equal(info.ModTime()) {
+		t.Error("a finished run was redone")
+	}
+	rep, err := plan.Analyze(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Sections) != 5 {
+		t.Fatalf("%d sections", len(rep.Sections))
+	}
+	for _, s := range rep.Sections {
+		if s.Verdict == "" || len(s.Figures) == 0 {
+			t.Errorf("section %s: verdict %q, %d figures", s.ID, s.Verdict, len(s.Figures))
+		}
+		if s.ID != "tsne" && s.Verdict == stats.NotRun {
+			t.Errorf("section %s has no verdict although its runs exist: %s", s.ID, s.Notes)
+		}
+	}
+	page, err := os.ReadFile(filepath.Join(out, report.HTMLFile))
+	if err != nil || !strings.Contains(string(page), "noise") {
+		t.Fatalf("report: %v", err)
+	}
+	check, err := report.CheckInBrowser(filepath.Join(out, report.HTMLFile))
+	if err == report.ErrNoBrowser {
+		t.Skip("skipped the browser check: chromium is not installed (apt-get install -y chromium)")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !check.OK() || check.Images == 0 {
+		t.Errorf("browser: %+v", check)
+	}
+}

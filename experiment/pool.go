@@ -1,0 +1,135 @@
+package experiment
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/fgrelu/fgrelu/data"
+	"github.com/fgrelu/fgrelu/internal/progress"
+	"github.com/fgrelu/fgrelu/train"
+)
+
+// datasets loads each dataset once and shares it between runs.
+type datasets struct {
+	mu    sync.Mutex
+	cache map[string][2]*data.Dataset
+	dirs  map[string]string // dataset name → folder or archive ("" = default place)
+}
+
+func (d *datasets) get(name, dir string) (train, test *data.Dataset, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.cache == nil {
+		d.cache = map[string][2]*data.Dataset{}
+	}
+	if dir == "" {
+		dir = d.dirs[name]
+	}
+	key := name + "\x00" + dir
+	if c, ok := d.cache[key]; ok {
+		return c[0], c[1], nil
+	}
+	tr, te, err := data.Load(name, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	d.cache[key] = [2]*data.Dataset{tr, te}
+	return tr, te, nil
+}
+
+// Options control how runs are executed.
+type Options struct {
+	Out      string            // output folder (results/ and figures)
+	Jobs     int               // runs at once (0 → 1)
+	Data     map[string]string // dataset name → folder or archive
+	Progress io.Writer         // overall progress (nil: none)
+	Log      io.Writer         // a line per finished run (nil: none)
+}
+
+// Execute runs every spec that has no complete result yet, Jobs at a time. A failed run does
+// not stop the others; the errors are returned together.
+func Execute(ctx context.Context, specs []RunSpec, opt Options) error {
+	var todo []RunSpec
+	for _, s := range Unique(specs) {
+		if !Done(opt.Out, s) {
+			todo = append(todo, s)
+		}
+	}
+	if opt.Log != nil {
+		fmt.Fprintf(opt.Log, "%d runs, %d already done, %d to run\n", len(Unique(specs)), len(Unique(specs))-len(todo), len(todo))
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	jobs := max(1, opt.Jobs)
+	ds := &datasets{dirs: opt.Data}
+	bar := progress.New(opt.Progress, "runs", int64(len(todo)), "runs")
+	var mu sync.Mutex
+	var errs []error
+	next := make(chan RunSpec)
+	var wg sync.WaitGroup
+	for range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := range next {
+				start := time.Now()
+				err := RunOne(ctx, s, ds, opt.Out)
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s (repeat %d): %w", s.Label, s.Repeat, err))
+				} else if opt.Log != nil {
+					fmt.Fprintf(opt.Log, "done %-28s repeat %d  %5.1fs  %s\n", s.Label, s.Repeat, time.Since(start).Seconds(), s.FileName())
+				}
+				mu.Unlock()
+				bar.Add(1, s.Label)
+			}
+		}()
+	}
+	for _, s := range todo {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- s
+	}
+	close(next)
+	wg.Wait()
+	bar.Done("")
+	if ctx.Err() != nil {
+		errs = append(errs, ctx.Err())
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("experiment: %d runs failed: %v", len(errs), errs)
+	}
+	return nil
+}
+
+// RunOne trains one spec, takes its probes and writes its result.
+func RunOne(ctx context.Context, s RunSpec, ds *datasets, out string) error {
+	if ds == nil {
+		ds = &datasets{}
+	}
+	cfg := s.Config
+	trainSet, testSet, err := ds.get(cfg.Dataset(), cfg.Data.Dir)
+	if err != nil {
+		return err
+	}
+	if l := cfg.Data.TrainLimit; l > 0 && l < trainSet.N {
+		trainSet = trainSet.Head(l)
+	}
+	if l := cfg.Data.TestLimit; l > 0 && l < testSet.N {
+		testSet = testSet.Head(l)
+	}
+	start := time.Now()
+	res, err := train.Run(ctx, cfg, trainSet, testSet, train.Options{})
+	if err != nil {
+		return err
+	}
+	r := &Result{Key: s.Key(), Spec: s, History: res.History}
+	runProbes(r, res.Net, testSet, s.Probes, cfg.Seed)
+	r.Seconds = time.Since(start).Seconds()
+	return save(out, r)
+}

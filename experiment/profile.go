@@ -1,0 +1,52 @@
+package experiment
+
+import "fmt"
+
+// Profile sets the scale of a reproduction.
+type Profile struct {
+	Name        string
+	Repeats     int       // repeats of every configuration (grid cells: GridRepeats)
+	GridRepeats int       // repeats of each grid cell
+	Epochs      int       // MNIST epochs
+	TrainLimit  int       // MNIST training examples (0 = all 60 000)
+	TestLimit   int       // MNIST test examples (0 = all 10 000)
+	CIFAREpochs int       // CIFAR autoencoder epochs
+	ClsEpochs   int       // CIFAR classifier epochs
+	CIFARLimit  int       // CIFAR training examples (0 = all 50 000)
+	CIFARTest   int       // CIFAR test examples (0 = all 10 000)
+	FullGrid    bool      // every cell of both grids, or a labelled subset
+	TSNEPoints  int       // test points embedded by t-SNE
+	Noise       []float64 // σ of the noise sweeps
+	Contrast    []float64 // contrast factors
+}
+
+// Profiles are the named scales. Quick shows everything in about a quarter of an hour on two
+// cores; paper runs the paper's scale (10 repeats, full grids, the whole test set in t-SNE).
+var Profiles = map[string]Profile{
+	"quick": {Name: "quick", Repeats: 2, GridRepeats: 1, Epochs: 3, TrainLimit: 15000,
+		CIFAREpochs: 2, ClsEpochs: 2, CIFARLimit: 5000, CIFARTest: 2000, TSNEPoints: 2000,
+		Noise: []float64{0, 0.5, 1, 2, 3}, Contrast: []float64{0, 0.2, 0.4, 0.5, 0.6, 0.8, 1}},
+	"paper": {Name: "paper", Repeats: 10, GridRepeats: 10, Epochs: 30, TrainLimit: 0,
+		CIFAREpochs: 30, ClsEpochs: 512, CIFARLimit: 0, CIFARTest: 0, FullGrid: true, TSNEPoints: 10000,
+		Noise:    []float64{0, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3},
+		Contrast: []float64{0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1}},
+}
+
+// ProfileByName returns a named profile.
+func ProfileByName(name string) (Profile, error) {
+	p, ok := Profiles[name]
+	if !ok {
+		return Profile{}, fmt.Errorf("experiment: unknown profile %q (want quick or paper)", name)
+	}
+	return p, nil
+}
+
+// FashionSubset lists the MNIST experiments repeated on Fashion-MNIST (beyond the paper: does
+// feedback's benefit depend on MNIST's simple structure?). Quick takes the central claims;
+// paper takes them all.
+func FashionSubset(p Profile) []string {
+	if p.FullGrid {
+		return []string{"mnist-ae-b10", "timesteps", "comprehensive", "histogram", "constant-gain", "noise", "threshold", "contrast"}
+	}
+	return []string{"mnist-ae-b10", "comprehensive", "noise"}
+}
