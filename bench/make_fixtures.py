@@ -13,17 +13,26 @@ data is flat and row-major. Inputs and parameters are rounded to 6 decimals BEFO
 anything is computed, so the stored values are exactly the ones the oracle used.
 
 Network cases (see NETWORK SEMANTICS below) use a tiny dense autoencoder 6-5-3-5-6
-with layers E1, E2, D1, D2; fgrelu_unit.json tests the FG-ReLU unit alone.
+with layers E1, E2, D1, D2, a tiny convolutional autoencoder (8x8x3 input, two strided
+convolutions, two transposed convolutions, with and without batch norm) and a tiny
+convolutional classifier (conv, max pool, batch norm, dense, softmax cross-entropy);
+fgrelu_unit.json tests the FG-ReLU unit alone.
 
 To add a case, write a function that returns a fixture dict and decorate it with
 @case("file_name"); network cases build a NetSpec and call network_fixture(). The
-layer classes (Dense) carry everything layer-specific: parameter shapes and init,
-input_shape, the pre-activation, how a layer acts as a feedback source (summarize) and
-how mu_D reaches its units (expand_mu). A Conv class would use summarize = mean over
-space, expand_mu = mu[:, :, None, None], and should state its weight layout in describe()
-(PyTorch stores OIHW, the Go code OHWI; transposed conv: PyTorch [in, out, kH, kW], Go
-[in, kH, kW, out]) or write the tensors already permuted; numpy_recheck covers dense
-layers only.
+layer classes (Dense, Conv) carry everything layer-specific: parameter shapes and init,
+the pre-activation, the layers after the activation (max pooling, batch norm), how a
+layer acts as a feedback source (summarize) and how mu_D reaches its units (expand_mu),
+and how its tensors are written in the Go engine's layout (to_go).
+
+LAYOUT. The oracle computes in PyTorch's own layouts (NCHW images, Conv2d weights
+[out, in, kH, kW], ConvTranspose2d weights [in, out, kH, kW], flatten in C,H,W order)
+with plain torch.nn.functional calls; every tensor is then WRITTEN in the Go engine's
+layout: images NHWC, conv weights [out, kH, kW, in], transposed-conv weights
+[in, kH, kW, out], and any weight that reads a flattened image (a dense layer after a
+conv, a feedback map from a flattened conv source) with its input index in H,W,C order,
+(h*W + w)*C + c. numpy_recheck reads the written files and recomputes everything in
+that Go layout, so it checks the permutations as well as the values.
 """
 
 import argparse
@@ -33,6 +42,7 @@ import os
 from dataclasses import dataclass, field
 
 import torch
+import torch.nn.functional as F
 
 torch.set_default_dtype(torch.float64)
 
@@ -40,9 +50,14 @@ BETA_MAX = 0.9
 ETA = 0.5
 ADAM = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0, "amsgrad": False}
 MARGIN = 1e-3        # no relu argument within MARGIN of 0, no mu_D within MARGIN of eta
+MIN_GRAD = 1e-6      # every gradient entry is exactly 0 or at least this large
+MIN_ACTIVE_PER_CHANNEL = 0.05  # every conv channel has at least this share of active units, every pass
 PARAM_DECIMALS = 6   # inputs and parameters are rounded to this many decimals
 OUT_DIGITS = 10      # significant digits written for computed values
-MAX_TRIES = 500      # seeds tried per case before giving up
+MAX_TRIES = 5000     # seeds tried per case before giving up (a conv case may need ~1000: it has
+                     # hundreds of ReLU arguments, none of which may lie near 0)
+BN_EPS = 1e-5        # batch norm: PyTorch's defaults
+BN_MOMENTUM = 0.1
 
 CASES = {}
 
@@ -82,14 +97,31 @@ def relu_argument(s, mu_d, alpha, mode):
 
 # ---------------------------------------------------------------------------
 # Layers. Parameters live in one dict name -> tensor so that autograd, Adam and the
-# JSON writer all see the same flat list.
+# JSON writer all see the same flat list. They are kept in PyTorch's layout; to_go
+# converts a parameter (or its gradient, or its Adam update) to the Go layout for writing.
+
+def chw_cols_to_hwc(w, chw):
+    """A weight [n, C*H*W] that reads a tensor flattened in PyTorch's C,H,W order, rewritten
+    to read the same tensor flattened in H,W,C order (the Go engine's): column
+    (h*W + w)*C + c of the result is column c*H*W + h*W + w of w."""
+    c, h, wd = chw
+    return w.reshape(w.shape[0], c, h, wd).permute(0, 2, 3, 1).reshape(w.shape[0], -1)
+
+
+def nchw_to_nhwc(t):
+    return t.permute(0, 2, 3, 1)
+
 
 @dataclass
 class Dense:
     name: str
     n_in: int
     n_out: int
-    activation: str  # "relu" or "sigmoid"
+    activation: str  # "relu", "sigmoid" or "identity" (logits of a softmax loss)
+
+    # set by NetSpec: per-example input and output shapes (PyTorch layout)
+    in_shape = None
+    out_shape = None
 
     def param_shapes(self):
         return {f"{self.name}.weight": [self.n_out, self.n_in], f"{self.name}.bias": [self.n_out]}
@@ -99,22 +131,36 @@ class Dense:
         return {f"{self.name}.weight": uniform(gen, [self.n_out, self.n_in], limit),
                 f"{self.name}.bias": uniform(gen, [self.n_out], 0.3)}
 
+    def output_shape(self, in_shape):
+        assert math.prod(in_shape) == self.n_in, (self.name, in_shape)
+        return (self.n_out,)
+
     def input_shape(self, batch):
         return [batch, self.n_in]
 
     def pre_activation(self, p, h):
+        if h.dim() > 2:  # after a convolution: PyTorch's flatten, C,H,W order
+            h = h.flatten(1)
         return h @ p[f"{self.name}.weight"].T + p[f"{self.name}.bias"]
+
+    def post(self, p, h, buffers, record):
+        return h
 
     # Feedback: as a source, a dense layer sends its units; as a receiver, it takes one
     # mu_D per unit.
-    def feedback_width(self):
+    def feedback_width(self, source="units"):
         return self.n_out
 
-    def summarize(self, h):
+    def summarize(self, h, source="units"):
         return h
 
     def expand_mu(self, mu):
         return mu
+
+    def to_go(self, pname, t):
+        if pname == f"{self.name}.weight" and len(self.in_shape) == 3:
+            return chw_cols_to_hwc(t, self.in_shape)
+        return t
 
     def describe(self):
         return {"name": self.name, "kind": "dense", "in": self.n_in, "out": self.n_out,
@@ -122,10 +168,104 @@ class Dense:
 
 
 @dataclass
+class Conv:
+    """Conv2d (transposed=False) or ConvTranspose2d (transposed=True), then the activation,
+    then optionally max pooling (kernel = stride = pool) and batch norm, in that order
+    (SPEC.md section 4; the Go engine's LayerSpec order: pool, BN, dropout)."""
+    name: str
+    c_in: int
+    c_out: int
+    kernel: int
+    activation: str
+    stride: int = 1
+    pad: int = 0
+    out_pad: int = 0          # transposed only: extra rows/columns at the bottom/right
+    transposed: bool = False
+    pool: int = 0             # max-pool window (and stride); 0 none
+    batch_norm: bool = False  # training mode: batch statistics, running averages updated
+
+    in_shape = None
+    out_shape = None
+
+    def weight_shape(self):
+        k = self.kernel
+        return [self.c_in, self.c_out, k, k] if self.transposed else [self.c_out, self.c_in, k, k]
+
+    def init_params(self, gen, scale):
+        shape = self.weight_shape()
+        rf = self.kernel * self.kernel
+        fan_in, fan_out = shape[1] * rf, shape[0] * rf  # PyTorch's fans for both kinds
+        limit = scale * math.sqrt(6.0 / (fan_in + fan_out))
+        p = {f"{self.name}.weight": uniform(gen, shape, limit),
+             f"{self.name}.bias": uniform(gen, [self.c_out], 0.3)}
+        if self.batch_norm:  # random affine parameters, so that a mix-up would show
+            p[f"{self.name}.bn.weight"] = torch.round(1.0 + uniform(gen, [self.c_out], 0.5), decimals=PARAM_DECIMALS)
+            p[f"{self.name}.bn.bias"] = uniform(gen, [self.c_out], 0.3)
+        return p
+
+    def buffer_names(self):
+        return [f"{self.name}.bn.running_mean", f"{self.name}.bn.running_var"] if self.batch_norm else []
+
+    def output_shape(self, in_shape):
+        c, h, w = in_shape
+        assert c == self.c_in, (self.name, in_shape)
+        k, s, p = self.kernel, self.stride, self.pad
+        if self.transposed:  # PyTorch's ConvTranspose2d formula
+            h, w = (h - 1) * s - 2 * p + k + self.out_pad, (w - 1) * s - 2 * p + k + self.out_pad
+        else:
+            h, w = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
+        if self.pool:
+            h, w = h // self.pool, w // self.pool
+        return (self.c_out, h, w)
+
+    def pre_activation(self, p, h):
+        w, b = p[f"{self.name}.weight"], p[f"{self.name}.bias"]
+        if self.transposed:
+            return F.conv_transpose2d(h, w, b, stride=self.stride, padding=self.pad, output_padding=self.out_pad)
+        return F.conv2d(h, w, b, stride=self.stride, padding=self.pad)
+
+    def post(self, p, h, buffers, record):
+        if self.pool:
+            if record is not None:
+                record.setdefault("_pool_in", []).append((h, self.pool))
+            h = F.max_pool2d(h, self.pool)
+        if self.batch_norm:
+            if record is not None:
+                record.setdefault("_bn_var", []).append(h.var(dim=(0, 2, 3), unbiased=False))
+            mean, var = buffers[f"{self.name}.bn.running_mean"], buffers[f"{self.name}.bn.running_var"]
+            h = F.batch_norm(h, mean, var, p[f"{self.name}.bn.weight"], p[f"{self.name}.bn.bias"],
+                             training=True, momentum=BN_MOMENTUM, eps=BN_EPS)
+        return h
+
+    # Feedback (SPEC.md section 2): filter-wise, one mu_D per channel shared by all
+    # positions; as a source, the channels averaged over space ("mean") or the whole
+    # output flattened ("flatten").
+    def feedback_width(self, source="mean"):
+        return self.out_shape[0] if source == "mean" else math.prod(self.out_shape)
+
+    def summarize(self, h, source="mean"):
+        return h.mean(dim=(2, 3)) if source == "mean" else h.flatten(1)
+
+    def expand_mu(self, mu):
+        return mu[:, :, None, None]
+
+    def to_go(self, pname, t):
+        if pname == f"{self.name}.weight":  # [out, in, k, k] or [in, out, k, k] -> dims 0, k, k, 1
+            return t.permute(0, 2, 3, 1)
+        return t
+
+    def describe(self):
+        return {"name": self.name, "kind": "convT" if self.transposed else "conv", "in": self.c_in,
+                "out": self.c_out, "kernel": self.kernel, "stride": self.stride, "pad": self.pad,
+                "out_pad": self.out_pad, "pool": self.pool, "batch_norm": self.batch_norm,
+                "activation": self.activation}
+
+
+@dataclass
 class NetSpec:
     description: str
     layers: list
-    edges: list                 # [(from, to)]; the receivers are the gated layers
+    edges: list                 # [(from, to)] or [(from, to, source)]; the receivers are the gated layers
     passes: int
     mode: str                   # "gain", "gain+threshold", "threshold-only", "constant-gain"
     loss_mode: str              # "mean" (of per-pass losses) or "last"
@@ -134,18 +274,68 @@ class NetSpec:
     batch: int = 4
     weight_scale: float = 1.5   # Glorot limit multiplier
     feedback_limit: float = 1.5 # feedback weights ~ U(-limit, limit)
+    feedback_limits: dict = field(default_factory=dict)  # (from, to) -> limit, overrides feedback_limit
     seed: int = 1
+    image: tuple = None         # per-example input (C, H, W) of an image network; None: dense input
+    loss: str = "bce"           # "bce" (target: the input) or "softmax-ce" (target: labels)
+
+    def __post_init__(self):
+        shape = self.image if self.image is not None else (self.layers[0].n_in,)
+        for layer in self.layers:
+            layer.in_shape = tuple(shape)
+            shape = layer.output_shape(shape)
+            layer.out_shape = tuple(shape)
 
     def gated(self):
         names = [l.name for l in self.layers]
-        receivers = {to for _, to in self.edges}
+        receivers = {e[1] for e in self.edges}
         return [n for n in names if n in receivers]
 
     def by_name(self, name):
         return next(l for l in self.layers if l.name == name)
 
+    def edge_list(self):
+        """[(from, to, source)]: a dense source sends its units, a conv source its channel
+        means unless "flatten" is given."""
+        out = []
+        for e in self.edges:
+            src = self.by_name(e[0])
+            source = "units" if isinstance(src, Dense) else (e[2] if len(e) > 2 else "mean")
+            out.append((e[0], e[1], source))
+        return out
+
     def edge_param(self, src, dst):
         return f"fb.{src}->{dst}.weight"
+
+    def input_shape(self):
+        if self.image is None:
+            return self.layers[0].input_shape(self.batch)
+        return [self.batch, *self.image]
+
+    def buffers(self):
+        """Initial batch-norm running averages (PyTorch's: mean 0, variance 1)."""
+        b = {}
+        for layer in self.layers:
+            for name in getattr(layer, "buffer_names", lambda: [])():
+                b[name] = (torch.zeros if name.endswith("mean") else torch.ones)(layer.c_out)
+        return b
+
+    def to_go(self, name, t):
+        """A tensor in the Go engine's layout (see LAYOUT at the top)."""
+        for prefix in ("grad.", "adam1."):
+            if name.startswith(prefix):
+                return self.to_go(name[len(prefix):], t)
+        if name == "x" or (name.startswith("pass") and name.endswith(".out")):
+            return nchw_to_nhwc(t) if t.dim() == 4 else t
+        if name.startswith("fb."):
+            for src, dst, source in self.edge_list():
+                if name == self.edge_param(src, dst) and source == "flatten":
+                    return chw_cols_to_hwc(t, self.by_name(src).out_shape)
+            return t
+        for layer in self.layers:
+            if name.startswith(layer.name + "."):
+                return layer.to_go(name, t)
+        return t
 
 
 def uniform(gen, shape, limit):
@@ -157,9 +347,10 @@ def init_params(spec, gen):
     params = {}
     for layer in spec.layers:
         params.update(layer.init_params(gen, spec.weight_scale))
-    for src, dst in spec.edges:
-        shape = [spec.by_name(dst).feedback_width(), spec.by_name(src).feedback_width()]
-        params[spec.edge_param(src, dst)] = uniform(gen, shape, spec.feedback_limit)
+    for src, dst, source in spec.edge_list():
+        shape = [spec.by_name(dst).feedback_width(), spec.by_name(src).feedback_width(source)]
+        limit = spec.feedback_limits.get((src, dst), spec.feedback_limit)
+        params[spec.edge_param(src, dst)] = uniform(gen, shape, limit)
     for name in spec.gated():
         if spec.mode in ("gain+threshold", "threshold-only"):
             params[f"{name}.alpha"] = torch.tensor([spec.alpha_init[name]])
@@ -171,19 +362,27 @@ def init_params(spec, gen):
 # - the same x is presented for T passes; all passes share all parameters;
 # - pass 1: mu_D = 0 for every gated layer (gain 1, threshold 0);
 # - pass t > 1: mu_D(i) = sum over edges j -> i of summarize(h_j(t-1)) @ W_e^T, W_e of shape
-#   [n_i, m_j], no bias, h_j the post-activation output of layer j on pass t-1;
+#   [n_i, m_j], no bias, h_j the output of layer j on pass t-1 (after its activation and
+#   its pooling / batch norm, i.e. what the next layer reads); a conv receiver's mu_D is
+#   one value per (example, filter), broadcast over all positions;
+# - batch norm runs in training mode on every pass: each pass normalises with its own
+#   batch statistics and updates the running averages (a PyTorch module called T times);
 # - per-pass loss = binary cross-entropy of the sigmoid output vs x, averaged over all
-#   elements; training loss = mean over passes ("mean") or the last pass ("last");
+#   elements, or softmax cross-entropy of the logits vs labels, averaged over the batch;
+#   training loss = mean over passes ("mean") or the last pass ("last");
 # - gradients flow through the feedback into earlier passes (nothing is detached).
 
 def bce(y, target):
     return -(target * torch.log(y) + (1.0 - target) * torch.log(1.0 - y)).mean()
 
 
-def forward(spec, params, x, record=None):
+def forward(spec, params, x, record=None, labels=None):
     """Runs all passes; returns the training loss. record (a dict) receives per-pass
-    tensors and the values that the kink checks need."""
+    tensors, the batch-norm running averages after the last pass (after.*), and the
+    values that the kink checks need."""
     gated = set(spec.gated())
+    edges = spec.edge_list()
+    buffers = spec.buffers()
     prev = None
     losses = []
     for p in range(1, spec.passes + 1):
@@ -196,8 +395,8 @@ def forward(spec, params, x, record=None):
                 if p == 1:
                     mu = torch.zeros(s.shape[0], layer.feedback_width())
                 else:
-                    mu = sum(spec.by_name(src).summarize(prev[src]) @ params[spec.edge_param(src, dst)].T
-                             for src, dst in spec.edges if dst == name)
+                    mu = sum(spec.by_name(src).summarize(prev[src], source) @ params[spec.edge_param(src, dst)].T
+                             for src, dst, source in edges if dst == name)
                 alpha = params.get(f"{name}.alpha")
                 mu_units = layer.expand_mu(mu)
                 h = fg_activation(s, mu_units, alpha, spec.mode, BETA_MAX, ETA)
@@ -218,16 +417,26 @@ def forward(spec, params, x, record=None):
                 h = torch.sigmoid(s)
                 if record is not None:
                     record.setdefault("_logits", []).append(s)
+            elif layer.activation == "identity":
+                h = s
             else:
                 raise ValueError(f"unknown activation {layer.activation!r}")
+            h = layer.post(params, h, buffers, record)
             outs[name] = h
             if record is not None:
                 record[f"pass{p}.{name}.out"] = h
-        loss_p = bce(h, x)
+        if spec.loss == "bce":
+            loss_p = bce(h, x)
+        elif spec.loss == "softmax-ce":
+            loss_p = F.cross_entropy(h, labels)
+        else:
+            raise ValueError(f"unknown loss {spec.loss!r}")
         losses.append(loss_p)
         if record is not None:
             record[f"pass{p}.loss"] = loss_p.reshape(1)
         prev = outs
+    if record is not None:
+        record.update({f"after.{k}": v.clone() for k, v in buffers.items()})
     if spec.loss_mode == "mean":
         return sum(losses) / len(losses)
     if spec.loss_mode == "last":
@@ -236,24 +445,44 @@ def forward(spec, params, x, record=None):
 
 
 def acceptable(spec, record, grads):
-    """Why a draw is rejected (None when it is fine): a kink within MARGIN, a saturated
-    sigmoid, a mostly dead hidden layer, a parameter without gradient, or feedback that
-    misses a regime."""
+    """Why a draw is rejected (None when it is fine): a kink within MARGIN (ReLU argument,
+    mu_D at eta, two candidates of a max-pool window), a saturated sigmoid, a mostly dead
+    hidden layer, a batch-norm channel with (nearly) no variance, a parameter without
+    gradient, or feedback that misses a regime."""
     for a in record.get("_relu_args", []):
         if a.abs().min() < MARGIN:
             return f"relu argument {a.abs().min().item():.2e} from 0"
         if (a > 0).double().mean() < 0.25:
             return "a hidden layer has fewer than 25% active units in some pass"
+        if a.dim() == 4 and (a > 0).double().mean(dim=(0, 2, 3)).min() < MIN_ACTIVE_PER_CHANNEL:
+            return "a convolution channel has too few active units in some pass"
     for z in record.get("_logits", []):
         if z.abs().max() > 6.0:
             return "sigmoid pre-activation beyond +-6"
+    for h, k in record.get("_pool_in", []):
+        b, c, hh, ww = h.shape
+        win = h[:, :, :hh // k * k, :ww // k * k].reshape(b, c, hh // k, k, ww // k, k)
+        win = win.permute(0, 1, 2, 4, 3, 5).reshape(b, c, hh // k, ww // k, k * k)
+        top2 = win.topk(2, dim=-1).values
+        # a window of zeros (all units off) is a tie that carries no gradient; any other
+        # window must have a clear winner
+        if ((top2[..., 0] > 0) & (top2[..., 0] - top2[..., 1] < MARGIN)).any():
+            return "a max-pool window has two candidates within MARGIN"
+    for v in record.get("_bn_var", []):
+        if v.min() < 1e-2:
+            return f"a batch-norm channel has variance {v.min().item():.2e}"
     for k, g in grads.items():
         if g.abs().max() < (1e-3 if k.endswith(".alpha") else 1e-6):
             return f"gradient of {k} is (nearly) zero"
+        # an entry that is not exactly zero (a dead unit, a padding tap) but tiny: the first
+        # Adam step lr*g/(|g| + eps) turns float32 rounding of such a g into a visible change
+        tiny = g[g != 0].abs()
+        if tiny.numel() and tiny.min() < MIN_GRAD:
+            return f"gradient of {k} has an entry {tiny.min().item():.2e}, nonzero but below {MIN_GRAD}"
     mus = record.get("_mu", [])
     if not mus:
         return None
-    active_mu = torch.cat([mu[arg > 0].flatten() for mu, arg in mus])
+    active_mu = torch.cat([mu.expand_as(arg)[arg > 0].flatten() for mu, arg in mus])
     all_mu = torch.cat([mu.flatten() for mu, _ in mus])
     if (all_mu - ETA).abs().min() < MARGIN:
         return "mu_D within MARGIN of eta"
@@ -275,14 +504,17 @@ def adam_step(params, grads):
 
 
 def network_fixture(spec):
+    image = spec.image is not None
+    n_classes = spec.layers[-1].n_out if spec.loss == "softmax-ce" else None
     for seed in range(spec.seed, spec.seed + MAX_TRIES):
         gen = torch.Generator().manual_seed(seed)
-        x = torch.round(torch.rand(spec.layers[0].input_shape(spec.batch), generator=gen), decimals=PARAM_DECIMALS)
+        x = torch.round(torch.rand(spec.input_shape(), generator=gen), decimals=PARAM_DECIMALS)
         params = init_params(spec, gen)
+        labels = torch.randint(0, n_classes, (spec.batch,), generator=gen) if n_classes else None
         names = list(params)
         leaves = {k: v.clone().requires_grad_(True) for k, v in params.items()}
         record = {}
-        loss = forward(spec, leaves, x, record)
+        loss = forward(spec, leaves, x, record, labels)
         grads = dict(zip(names, torch.autograd.grad(loss, [leaves[k] for k in names])))
         if acceptable(spec, record, grads) is None:
             break
@@ -290,23 +522,31 @@ def network_fixture(spec):
         raise RuntimeError(f"no acceptable seed in {MAX_TRIES} tries for: {spec.description}")
 
     # Self-check of the oracle: autograd against central finite differences.
-    flat = lambda *vals: forward(spec, dict(zip(names, vals)), x)
+    flat = lambda *vals: forward(spec, dict(zip(names, vals)), x, labels=labels)
     assert torch.autograd.gradcheck(flat, tuple(leaves[k] for k in names), eps=1e-6, atol=1e-7), spec.description
 
     tensors = {"x": x}
+    if labels is not None:
+        tensors["labels"] = labels.double()
     tensors.update(params)
+    tensors.update(spec.buffers())
     tensors.update({k: v for k, v in record.items() if not k.startswith("_")})
     tensors["loss"] = loss.reshape(1)
     tensors.update({f"grad.{k}": g for k, g in grads.items()})
     tensors.update({f"adam1.{k}": v for k, v in adam_step(params, grads).items()})
+    tensors = {k: spec.to_go(k, v.detach()).contiguous() for k, v in tensors.items()}
 
-    config = {
-        "dtype": "float64",
-        "batch": spec.batch,
-        "sizes": [spec.layers[0].n_in] + [l.n_out for l in spec.layers],
+    config = {"dtype": "float64", "batch": spec.batch}
+    if image:
+        c, h, w = spec.image
+        config["input"] = [h, w, c]
+    else:
+        config["sizes"] = [spec.layers[0].n_in] + [l.n_out for l in spec.layers]
+    config.update({
         "layers": [l.describe() for l in spec.layers],
         "gated": spec.gated(),
-        "edges": [{"from": s, "to": d, "weight": spec.edge_param(s, d)} for s, d in spec.edges],
+        "edges": [{"from": s, "to": d, "weight": spec.edge_param(s, d), **({"source": src} if image else {})}
+                  for s, d, src in spec.edge_list()],
         "passes": spec.passes,
         "mode": spec.mode,
         "beta_max": BETA_MAX,
@@ -315,13 +555,29 @@ def network_fixture(spec):
         "constant_gain": spec.constant_gain or None,
         "pass1_mu_d": 0.0,
         "feedback_bias": False,
-        "loss": "bce, mean over all elements, per pass",
+    })
+    if image:
+        config["loss"] = {"bce": "bce, mean over all elements, per pass",
+                          "softmax-ce": "softmax cross-entropy vs labels, mean over the batch, per pass"}[spec.loss]
+        config["loss_name"] = spec.loss
+        config["layout"] = ("Go engine's: x and pass*.out NHWC; conv weight [out,kH,kW,in]; convT weight "
+                            "[in,kH,kW,out]; dense weight after a conv and flattened-source feedback weight "
+                            "[n, H*W*C] with input index (h*W+w)*C+c")
+        config["batch_norm"] = {"eps": BN_EPS, "momentum": BN_MOMENTUM, "mode": "training, batch statistics, "
+                                "biased variance to normalise, running_var updated with the unbiased one, "
+                                "running averages updated on every pass"}
+        config["buffers"] = list(spec.buffers())
+    else:
+        config["loss"] = "bce, mean over all elements, per pass"
+    config.update({
         "loss_mode": spec.loss_mode,
         "adam": ADAM,
         "params": names,
         "seed": seed,
-        "margins": {"relu_argument_from_0": MARGIN, "mu_d_from_eta": MARGIN},
-    }
+        "margins": {"relu_argument_from_0": MARGIN, "mu_d_from_eta": MARGIN,
+                    **({"maxpool_top_two": MARGIN, "nonzero_gradient_at_least": MIN_GRAD,
+                        "active_per_conv_channel": MIN_ACTIVE_PER_CHANNEL, "bn_batch_variance_at_least": 1e-2} if image else {})},
+    })
     return {"description": spec.description, "config": config, "tensors": tensors}
 
 
@@ -375,6 +631,104 @@ def constant_gain():
         "Dense AE 6-5-3-5-6, no feedback, E1's gain fixed to 10 (f = 10*relu(s)), T=1.",
         autoencoder(), [], passes=1, mode="constant-gain", loss_mode="mean",
         constant_gain={"E1": 10.0}, weight_scale=1.0, seed=500))
+
+
+def conv_autoencoder(batch_norm=False):
+    """The paper's CIFAR AE (SPEC.md section 4) made tiny: 8x8x3 -> 4x4x4 -> 2x2x4 -> 4x4x4 -> 8x8x3,
+    5x5 kernels, stride 2, padding 2, output padding 1 on the transposed convolutions;
+    batch norm (optional) after the activations of E1, E2, D1."""
+    return [Conv("E1", 3, 4, 5, "relu", stride=2, pad=2, batch_norm=batch_norm),
+            Conv("E2", 4, 4, 5, "relu", stride=2, pad=2, batch_norm=batch_norm),
+            Conv("D1", 4, 4, 5, "relu", stride=2, pad=2, out_pad=1, transposed=True, batch_norm=batch_norm),
+            Conv("D2", 4, 3, 5, "sigmoid", stride=2, pad=2, out_pad=1, transposed=True)]
+
+
+def conv_classifier():
+    """The paper's CIFAR classifier (SPEC.md section 4) made tiny, without dropout:
+    8x8x3 -> conv 4@5x5 p2 -> pool 2 -> BN -> conv 4@5x5 p2 -> pool 2 -> BN -> 16 -> 6 -> 5."""
+    return [Conv("C1", 3, 4, 5, "relu", pad=2, pool=2, batch_norm=True),
+            Conv("C2", 4, 4, 5, "relu", pad=2, pool=2, batch_norm=True),
+            Dense("F1", 16, 6, "relu"), Dense("OUT", 6, 5, "identity")]
+
+
+@case("conv_ae_T2")
+def conv_ae_T2():
+    return network_fixture(NetSpec(
+        "Conv AE 8x8x3 (E1 conv 3->4, E2 conv 4->4, 5x5 s2 p2; D1 convT 4->4, D2 convT 4->3, 5x5 s2 p2 "
+        "output_padding 1), feedback D1->E1 from D1's channels averaged over space, one mu_D per E1 filter, "
+        "T=2, FG-ReLU gain, BCE, loss = mean of the per-pass losses.",
+        conv_autoencoder(), [("D1", "E1")], passes=2, mode="gain", loss_mode="mean",
+        batch=3, image=(3, 8, 8), seed=600))
+
+
+@case("conv_ae_bn_T2")
+def conv_ae_bn_T2():
+    return network_fixture(NetSpec(
+        "Conv AE as conv_ae_T2 with batch norm (training mode, batch statistics) after the activations "
+        "of E1, E2, D1; the feedback source is D1's output after its batch norm. after.* are the running "
+        "averages after both passes (each pass updates them).",
+        conv_autoencoder(batch_norm=True), [("D1", "E1")], passes=2, mode="gain", loss_mode="mean",
+        batch=3, image=(3, 8, 8), seed=700))
+
+
+@case("conv_ae_flatten_T2")
+def conv_ae_flatten_T2():
+    return network_fixture(NetSpec(
+        "Conv AE as conv_ae_T2 with two edges into E1: D1->E1 (channel means) and D2->E1 from D2's whole "
+        "output flattened (192 values, H,W,C order in the Go layout), T=2, FG-ReLU gain, BCE, "
+        "loss = mean of the per-pass losses.",
+        conv_autoencoder(), [("D1", "E1"), ("D2", "E1", "flatten")], passes=2, mode="gain", loss_mode="mean",
+        batch=3, image=(3, 8, 8), feedback_limits={("D2", "E1"): 0.15}, seed=900))
+
+
+@case("conv_cls_T2")
+def conv_cls_T2():
+    return network_fixture(NetSpec(
+        "Conv classifier 8x8x3: C1 conv 3->4 5x5 p2 (gated) -> maxpool 2 -> BN -> C2 conv 4->4 5x5 p2 (ReLU) "
+        "-> maxpool 2 -> BN -> flatten (16) -> F1 dense 16->6 (ReLU) -> OUT dense 6->5, softmax cross-entropy "
+        "vs labels, feedback F1->C1 (6 units -> one mu_D per C1 filter), T=2, gain+threshold with alpha "
+        "nonzero, no dropout, loss = mean of the per-pass losses.",
+        conv_classifier(), [("F1", "C1")], passes=2, mode="gain+threshold", loss_mode="mean",
+        alpha_init={"C1": 0.3}, batch=4, image=(3, 8, 8), loss="softmax-ce", seed=800))
+
+
+@case("maxpool_ties")
+def maxpool_ties():
+    """F.max_pool2d alone on inputs full of ties. In the networks above a tie can only
+    happen among the zeros of inactive ReLUs, whose gradient is 0 whichever input wins, so
+    the networks cannot show which one PyTorch picks; here the gradient does. PyTorch's
+    CPU kernel keeps the first maximum in row-major window order (strictly greater
+    replaces), which a direct loop below confirms."""
+    gen = torch.Generator().manual_seed(11)
+    n, c, h, w = 2, 3, 5, 7  # odd sizes: the last row/column that fills no window is dropped
+    x = torch.randint(0, 3, (n, c, h, w), generator=gen).double() / 4  # values {0, 0.25, 0.5}
+    x[0, 0] = 0.5  # a whole channel of equal values
+    tensors = {"x": nchw_to_nhwc(x)}
+    for k in (2, 3):
+        oh, ow = h // k, w // k
+        dy = torch.round(torch.rand(n, c, oh, ow, generator=gen) * 2 - 1, decimals=PARAM_DECIMALS)
+        leaf = x.clone().requires_grad_(True)
+        y = F.max_pool2d(leaf, k)
+        (dx,) = torch.autograd.grad((y * dy).sum(), [leaf])
+        want = torch.zeros_like(x)  # first maximum in row-major order gets the gradient
+        for b in range(n):
+            for ch in range(c):
+                for i in range(oh):
+                    for j in range(ow):
+                        win = x[b, ch, i * k:(i + 1) * k, j * k:(j + 1) * k].flatten().tolist()
+                        first = win.index(max(win))
+                        want[b, ch, i * k + first // k, j * k + first % k] += dy[b, ch, i, j]
+        assert torch.equal(dx, want), k
+        tensors.update({f"k{k}.y": nchw_to_nhwc(y.detach()), f"k{k}.dy": nchw_to_nhwc(dy),
+                        f"k{k}.dx": nchw_to_nhwc(dx)})
+    return {
+        "description": "F.max_pool2d (kernel = stride = k, k in {2, 3}) on an input with many ties, NHWC: "
+                       "k{k}.y the output, k{k}.dx the gradient of sum(dy * y); among equal maxima the first "
+                       "in row-major window order wins.",
+        "config": {"dtype": "float64", "layout": "NHWC", "sizes": [2, 3], "input": [n, h, w, c],
+                   "tie_rule": "first maximum in row-major window order"},
+        "tensors": tensors,
+    }
 
 
 @case("fgrelu_unit")
@@ -456,30 +810,71 @@ def write_fixture(path, fixture):
     return len(text)
 
 
+def np_conv(np, x, w, b, stride, pad):
+    """Conv2d on NHWC x with an [out, kH, kW, in] weight, written from the definition:
+    y[n, i, j, o] = b[o] + sum over kh, kw, c of xpad[n, i*stride + kh, j*stride + kw, c] * w[o, kh, kw, c]."""
+    n, h, wd, _ = x.shape
+    k = w.shape[1]
+    oh, ow = (h + 2 * pad - k) // stride + 1, (wd + 2 * pad - k) // stride + 1
+    xp = np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    y = np.zeros((n, oh, ow, w.shape[0])) + b
+    for kh in range(k):
+        for kw in range(k):
+            patch = xp[:, kh:kh + stride * (oh - 1) + 1:stride, kw:kw + stride * (ow - 1) + 1:stride, :]
+            y += patch @ w[:, kh, kw, :].T
+    return y
+
+
+def np_conv_transpose(np, x, w, b, stride, pad, out_pad):
+    """ConvTranspose2d on NHWC x with an [in, kH, kW, out] weight: input pixel (i, j) adds
+    x[n, i, j, :] @ w[:, kh, kw, :] to output pixel (i*stride - pad + kh, j*stride - pad + kw);
+    pixels outside [0, H_out) are dropped, H_out = (H-1)*stride - 2*pad + k + out_pad."""
+    n, h, wd, _ = x.shape
+    k = w.shape[1]
+    oh, ow = (h - 1) * stride - 2 * pad + k + out_pad, (wd - 1) * stride - 2 * pad + k + out_pad
+    full = np.zeros((n, max((h - 1) * stride + k, pad + oh), max((wd - 1) * stride + k, pad + ow), w.shape[3]))
+    for kh in range(k):
+        for kw in range(k):
+            full[:, kh:kh + stride * (h - 1) + 1:stride, kw:kw + stride * (wd - 1) + 1:stride, :] += x @ w[:, kh, kw, :]
+    return full[:, pad:pad + oh, pad:pad + ow, :] + b
+
+
 def numpy_recheck(path):
-    """Re-reads a written dense-network fixture and recomputes, with numpy only, every
-    pass's mu_d, outputs and loss, the training loss and the Adam step. Returns the
-    largest absolute difference (a check of both the oracle and the JSON writing)."""
+    """Re-reads a written network fixture and recomputes, with numpy only and in the Go
+    layout as written (NHWC, OHWI, H,W,C flattening), every pass's mu_d, outputs and loss,
+    the training loss, the batch-norm running averages and the Adam step. Returns the
+    largest absolute difference (a check of the oracle, of the layout conversion and of
+    the JSON writing)."""
     import numpy as np
     with open(path) as f:
         d = json.load(f)
     c = d["config"]
     t = {k: np.array(v["data"], dtype=np.float64).reshape(v["shape"]) for k, v in d["tensors"].items()}
-    if any(l["kind"] != "dense" for l in c["layers"]):
-        return 0.0  # only dense layers are re-implemented here
     bm, eta, x = c["beta_max"], c["eta"], t["x"]
+    bn = c.get("batch_norm", {})
+    running = {k: t[k].copy() for k in c.get("buffers", [])}
     worst, prev, losses = 0.0, None, []
     for p in range(1, c["passes"] + 1):
         h, outs = x, {}
         for layer in c["layers"]:
-            n = layer["name"]
-            s = h @ t[n + ".weight"].T + t[n + ".bias"]
+            n, kind = layer["name"], layer["kind"]
+            w, b = t[n + ".weight"], t[n + ".bias"]
+            if kind == "conv":
+                s = np_conv(np, h, w, b, layer["stride"], layer["pad"])
+            elif kind == "convT":
+                s = np_conv_transpose(np, h, w, b, layer["stride"], layer["pad"], layer["out_pad"])
+            else:
+                s = h.reshape(h.shape[0], -1) @ w.T + b
             if n in c["gated"]:
-                mu = (np.zeros_like(s) if p == 1 else
-                      sum(prev[e["from"]] @ t[e["weight"]].T for e in c["edges"] if e["to"] == n))
+                mu = (np.zeros((s.shape[0], s.shape[-1])) if p == 1 else
+                      sum((prev[e["from"]].mean(axis=(1, 2)) if e.get("source") == "mean"
+                           else prev[e["from"]].reshape(s.shape[0], -1)) @ t[e["weight"]].T
+                          for e in c["edges"] if e["to"] == n))
                 worst = max(worst, np.abs(mu - t[f"pass{p}.{n}.mu_d"]).max())
                 g = 1.0 / (1.0 - np.minimum(bm / eta * mu, bm))
                 a = t[n + ".alpha"][0] if n + ".alpha" in t else 0.0
+                if s.ndim == 4:  # one mu_D per filter, the same at every position
+                    mu, g = mu[:, None, None, :], g[:, None, None, :]
                 h = {"gain": np.maximum(s, 0) * g,
                      "gain+threshold": np.maximum(s + a * mu, 0) * g,
                      "threshold-only": np.maximum(s + a * mu, 0)}[c["mode"]]
@@ -487,15 +882,35 @@ def numpy_recheck(path):
                 h = c["constant_gain"][n] * np.maximum(s, 0)
             elif layer["activation"] == "relu":
                 h = np.maximum(s, 0)
-            else:
+            elif layer["activation"] == "sigmoid":
                 h = 1.0 / (1.0 + np.exp(-s))
+            else:
+                h = s
+            if layer.get("pool"):
+                k = layer["pool"]
+                b_, hh, ww, ch = h.shape
+                h = h[:, :hh // k * k, :ww // k * k, :].reshape(b_, hh // k, k, ww // k, k, ch).max(axis=(2, 4))
+            if layer.get("batch_norm"):
+                mean, var = h.mean(axis=(0, 1, 2)), h.var(axis=(0, 1, 2))
+                m = h.size // h.shape[-1]
+                h = (h - mean) / np.sqrt(var + bn["eps"]) * t[n + ".bn.weight"] + t[n + ".bn.bias"]
+                rm, rv = n + ".bn.running_mean", n + ".bn.running_var"
+                running[rm] = (1 - bn["momentum"]) * running[rm] + bn["momentum"] * mean
+                running[rv] = (1 - bn["momentum"]) * running[rv] + bn["momentum"] * var * m / (m - 1)
             outs[n] = h
             worst = max(worst, np.abs(h - t[f"pass{p}.{n}.out"]).max())
-        losses.append(-(x * np.log(h) + (1 - x) * np.log(1 - h)).mean())
+        if c.get("loss_name", "bce") == "bce":
+            losses.append(-(x * np.log(h) + (1 - x) * np.log(1 - h)).mean())
+        else:
+            labels = t["labels"].astype(int)
+            z = h - h.max(axis=1, keepdims=True)
+            losses.append(np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(len(labels)), labels]))
         worst = max(worst, abs(losses[-1] - t[f"pass{p}.loss"][0]))
         prev = outs
     loss = np.mean(losses) if c["loss_mode"] == "mean" else losses[-1]
     worst = max(worst, abs(loss - t["loss"][0]))
+    for k, v in running.items():
+        worst = max(worst, np.abs(v - t["after." + k]).max())
     lr, eps = c["adam"]["lr"], c["adam"]["eps"]
     for k in c["params"]:  # first Adam step: bias corrections give p - lr*g/(|g|+eps)
         g = t["grad." + k]

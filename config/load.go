@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -91,6 +92,11 @@ func fromJSONNumbers(v any) any {
 	case json.Number:
 		if i, err := x.Int64(); err == nil {
 			return i
+		}
+		// A seed may be any uint64, above int64's range: as a float64 it would lose its
+		// low bits, and no longer fit a uint64 once rounded up to 2^64.
+		if u, err := strconv.ParseUint(x.String(), 10, 64); err == nil {
+			return u
 		}
 		f, _ := x.Float64()
 		return f

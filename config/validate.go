@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 
@@ -45,8 +44,9 @@ func (c Config) Validate() error {
 	if err != nil {
 		return err
 	}
-	// Building checks the layers, shapes, edges and gate settings; the weights are thrown away.
-	if _, err := net.Build(spec, rand.New(rand.NewPCG(0, 0))); err != nil {
+	// Check makes the checks of net.Build (layers, shapes, sizes, edges, gate settings)
+	// without allocating the weights, so that no config, whatever its sizes, costs memory here.
+	if _, err := net.Check(spec); err != nil {
 		return fmt.Errorf("config: model.%s", err)
 	}
 	return nil

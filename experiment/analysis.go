@@ -51,7 +51,9 @@ func (a *analysis) figure(name string) (path, rel string) {
 	return filepath.Join(a.dir, rel), rel
 }
 
-func (a *analysis) note(format string, args ...any) { a.notes = append(a.notes, fmt.Sprintf(format, args...)) }
+func (a *analysis) note(format string, args ...any) {
+	a.notes = append(a.notes, fmt.Sprintf(format, args...))
+}
 
 // lastPass is the pass that stands for a run's model: its last.
 func lastPass(r *Result) int { return r.Spec.Config.Model.Passes }

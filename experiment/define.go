@@ -81,8 +81,12 @@ func (b *builder) mnist(label string, sets ...string) []RunSpec {
 	return b.repeats(b.p.Repeats, label, b.config(false, sets...), b.mnistProbes())
 }
 
-func (b *builder) standard() []RunSpec { return b.mnist(lStandard, "model.topology=none", "model.passes=1") }
-func (b *builder) partial() []RunSpec  { return b.mnist(lPartial, "model.topology=partial", "model.passes=2") }
+func (b *builder) standard() []RunSpec {
+	return b.mnist(lStandard, "model.topology=none", "model.passes=1")
+}
+func (b *builder) partial() []RunSpec {
+	return b.mnist(lPartial, "model.topology=partial", "model.passes=2")
+}
 func (b *builder) comprehensive() []RunSpec {
 	return b.mnist(lComprehensive, "model.topology=comprehensive", "model.passes=2")
 }

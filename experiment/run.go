@@ -46,16 +46,16 @@ func (s RunSpec) FileName() string { return s.Key() + ".json" }
 
 // Result is what a finished run wrote.
 type Result struct {
-	Complete bool          `json:"complete"` // written last: the completion marker
-	Key      string        `json:"key"`
-	Spec     RunSpec       `json:"spec"`
-	History  []train.Row   `json:"history"`
-	Seconds  float64       `json:"seconds"` // wall time of training and probes
-	Noise    []NoisePoint  `json:"noise,omitempty"`
-	Contrast []ContrastPt  `json:"contrast,omitempty"`
-	Hists    []Hist        `json:"hists,omitempty"`
-	Images   *ImageSet     `json:"images,omitempty"`
-	Codes    *CodeSet      `json:"codes,omitempty"`
+	Complete bool         `json:"complete"` // written last: the completion marker
+	Key      string       `json:"key"`
+	Spec     RunSpec      `json:"spec"`
+	History  []train.Row  `json:"history"`
+	Seconds  float64      `json:"seconds"` // wall time of training and probes
+	Noise    []NoisePoint `json:"noise,omitempty"`
+	Contrast []ContrastPt `json:"contrast,omitempty"`
+	Hists    []Hist       `json:"hists,omitempty"`
+	Images   *ImageSet    `json:"images,omitempty"`
+	Codes    *CodeSet     `json:"codes,omitempty"`
 }
 
 // NoisePoint is the per-pass test loss (and accuracy) at one noise level.

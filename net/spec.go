@@ -49,75 +49,109 @@ type Spec struct {
 	Init           string // glorot, he or torch
 }
 
-// Build validates the spec and makes the network, its weights drawn from r.
+// MaxSize bounds what a spec may ask for: each size it gives (input, units, kernel, stride,
+// padding, pooling), the values per example of each layer's output, and the parameters and
+// buffers of the whole network together. The paper's largest network, the CIFAR-10
+// classifier, has about 0.9 million. The bound keeps a spec read from a config file or a
+// checkpoint from overflowing an int or asking for more memory than a machine has: MaxSize
+// float32 parameters take 512 MiB with their gradients.
+const MaxSize = 1 << 26
+
+// Check validates the spec as Build does, without allocating the network, and returns the
+// number of values its parameters and buffers hold: what a checkpoint of it stores.
+func Check(s Spec) (size int, err error) {
+	_, size, err = build(s, nil, false)
+	return size, err
+}
+
+// Build validates the spec and makes the network, its weights drawn from r. It allocates
+// nothing before Check has accepted the spec.
 func Build(s Spec, r *rand.Rand) (*Net, error) {
+	if _, err := Check(s); err != nil {
+		return nil, err
+	}
+	n, _, err := build(s, r, true)
+	return n, err
+}
+
+// build is Build when alloc is set, Check when not: then the layers get their geometry but
+// no storage (see newLinear), and nothing is drawn from r. size counts the values of every
+// parameter and buffer, and is checked against MaxSize layer by layer.
+func build(s Spec, r *rand.Rand, alloc bool) (*Net, int, error) {
+	size := 0
 	if s.Passes < 1 {
-		return nil, fmt.Errorf("passes: %d, must be ≥ 1", s.Passes)
+		return nil, 0, fmt.Errorf("passes: %d, must be ≥ 1", s.Passes)
 	}
 	if len(s.Layers) < 1 {
-		return nil, errors.New("layers: none given")
+		return nil, 0, errors.New("layers: none given")
 	}
 	loss, err := nn.ParseLoss(s.Loss)
 	if err != nil {
-		return nil, fmt.Errorf("loss: %w", err)
+		return nil, 0, fmt.Errorf("loss: %w", err)
 	}
 	init, err := nn.ParseInit(s.Init)
 	if err != nil {
-		return nil, fmt.Errorf("init: %w", err)
+		return nil, 0, fmt.Errorf("init: %w", err)
 	}
 	gateMode, err := nn.ParseGateMode(s.Gate)
 	if err != nil || gateMode == nn.ConstantGain {
-		return nil, fmt.Errorf("gate: %q, want gain, gain+threshold or threshold-only", s.Gate)
+		return nil, 0, fmt.Errorf("gate: %q, want gain, gain+threshold or threshold-only", s.Gate)
 	}
 	if !(s.BetaMax > 0 && s.BetaMax < 1) {
-		return nil, fmt.Errorf("beta_max: %v, must lie in (0, 1): 1 divides by zero, more gives a negative slope", s.BetaMax)
+		return nil, 0, fmt.Errorf("beta_max: %v, must lie in (0, 1): 1 divides by zero, more gives a negative slope", s.BetaMax)
 	}
 	if !(s.Eta > 0) {
-		return nil, fmt.Errorf("eta: %v, must be > 0", s.Eta)
+		return nil, 0, fmt.Errorf("eta: %v, must be > 0", s.Eta)
 	}
 	if len(s.Input) != 3 || s.Input[0] < 1 || s.Input[1] < 1 || s.Input[2] < 1 {
-		return nil, fmt.Errorf("input: shape %v, want [H W C] with positive sizes", s.Input)
+		return nil, 0, fmt.Errorf("input: shape %v, want [H W C] with positive sizes", s.Input)
+	}
+	if numel(s.Input) > MaxSize {
+		return nil, 0, fmt.Errorf("input: shape %v holds more than %d values", s.Input, MaxSize)
 	}
 	n := &Net{Passes: s.Passes, Loss: loss, Input: append([]int(nil), s.Input...)}
 	index := map[string]int{}
 	for i, ls := range s.Layers {
 		if ls.Name == "" {
-			return nil, fmt.Errorf("layers[%d].name: empty", i)
+			return nil, 0, fmt.Errorf("layers[%d].name: empty", i)
 		}
 		if _, dup := index[ls.Name]; dup {
-			return nil, fmt.Errorf("layers[%d].name: %q used twice", i, ls.Name)
+			return nil, 0, fmt.Errorf("layers[%d].name: %q used twice", i, ls.Name)
 		}
 		index[ls.Name] = i
 	}
 	edges, err := resolveEdges(s, index)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	constant := map[int]bool{}
 	for _, name := range s.ConstantLayers {
 		i, ok := index[name]
 		if !ok {
-			return nil, fmt.Errorf("constant_gain_layers: no layer %q", name)
+			return nil, 0, fmt.Errorf("constant_gain_layers: no layer %q", name)
 		}
 		constant[i] = true
 	}
 	if len(constant) > 0 && !(s.ConstantGain > 0) {
-		return nil, fmt.Errorf("constant_gain: %v, must be > 0 when constant_gain_layers is set", s.ConstantGain)
+		return nil, 0, fmt.Errorf("constant_gain: %v, must be > 0 when constant_gain_layers is set", s.ConstantGain)
 	}
 	receives := map[int]bool{}
 	for _, e := range edges {
 		receives[e.To] = true
 		if constant[e.To] {
-			return nil, fmt.Errorf("constant_gain_layers: %s receives feedback; the constant-gain control has none", s.Layers[e.To].Name)
+			return nil, 0, fmt.Errorf("constant_gain_layers: %s receives feedback; the constant-gain control has none", s.Layers[e.To].Name)
 		}
 	}
 
 	shape := n.Input
 	last := len(s.Layers) - 1
 	for i, ls := range s.Layers {
-		stage, out, err := buildStage(ls, shape, i == last, loss)
+		stage, out, values, err := buildStage(ls, shape, i == last, loss, alloc)
 		if err != nil {
-			return nil, fmt.Errorf("layers[%d] (%s): %w", i, ls.Name, err)
+			return nil, 0, fmt.Errorf("layers[%d] (%s): %w", i, ls.Name, err)
+		}
+		if size += values; size > MaxSize {
+			return nil, 0, fmt.Errorf("layers[%d] (%s): the network holds more than %d parameters", i, ls.Name, MaxSize)
 		}
 		switch {
 		case receives[i]:
@@ -126,10 +160,13 @@ func Build(s Spec, r *rand.Rand) (*Net, error) {
 			stage.Gate, err = nn.NewFGReLU(ls.Name, nn.ConstantGain, s.BetaMax, s.Eta, s.ConstantGain)
 		}
 		if err != nil {
-			return nil, err
+			return nil, 0, err
+		}
+		if stage.Gate != nil && stage.Gate.Alpha != nil {
+			size++
 		}
 		if stage.Gate != nil && i == last {
-			return nil, fmt.Errorf("layers[%d] (%s): the output layer cannot be gated (it may send feedback)", i, ls.Name)
+			return nil, 0, fmt.Errorf("layers[%d] (%s): the output layer cannot be gated (it may send feedback)", i, ls.Name)
 		}
 		n.Stages = append(n.Stages, stage)
 		shape = out
@@ -140,12 +177,19 @@ func Build(s Spec, r *rand.Rand) (*Net, error) {
 		channels := to.sShape[len(to.sShape)-1]
 		m := sourceLen(e.Reduce, from.hShape)
 		name := fmt.Sprintf("fb.%s->%s.weight", from.Name, to.Name)
-		e.Weight = nn.NewParam(name, channels, m)
+		if size += numel([]int{channels, m}); size > MaxSize {
+			return nil, 0, fmt.Errorf("feedback %s → %s: the network holds more than %d parameters", from.Name, to.Name, MaxSize)
+		}
+		if alloc {
+			e.Weight = nn.NewParam(name, channels, m)
+		}
 		n.Edges = append(n.Edges, e)
 		n.shared = min(n.shared, e.To)
 	}
-	n.initWeights(init, r)
-	return n, nil
+	if alloc {
+		n.initWeights(init, r)
+	}
+	return n, size, nil
 }
 
 func resolveEdges(s Spec, index map[string]int) ([]*Edge, error) {
@@ -188,72 +232,115 @@ func sourceLen(r Reduce, h []int) int {
 	if r == ChannelMean {
 		return h[len(h)-1]
 	}
-	n := 1
-	for _, d := range h {
-		n *= d
-	}
-	return n
+	return numel(h)
 }
 
-func buildStage(ls LayerSpec, in []int, output bool, loss nn.Loss) (*Stage, []int, error) {
+// buildStage makes one stage on input shape in and returns it, its output shape and the values
+// its parameters and buffers hold. Every size is checked against MaxSize before it is
+// multiplied, so nothing overflows; with alloc unset nothing is allocated.
+func buildStage(ls LayerSpec, in []int, output bool, loss nn.Loss, alloc bool) (*Stage, []int, int, error) {
 	if ls.Units < 1 {
-		return nil, nil, fmt.Errorf("units: %d, must be ≥ 1", ls.Units)
+		return nil, nil, 0, fmt.Errorf("units: %d, must be ≥ 1", ls.Units)
 	}
 	stride := max(ls.Stride, 1)
 	if ls.Stride < 0 || ls.Pad < 0 || ls.OutPad < 0 {
-		return nil, nil, errors.New("stride, pad and out_pad must not be negative")
+		return nil, nil, 0, errors.New("stride, pad and out_pad must not be negative")
+	}
+	if max(ls.Units, ls.Kernel, ls.Stride, ls.Pad, ls.OutPad, ls.Pool) > MaxSize {
+		return nil, nil, 0, fmt.Errorf("units, kernel, stride, pad, out_pad and pool must be at most %d", MaxSize)
 	}
 	st := &Stage{Name: ls.Name, Act: nn.ReLU}
 	switch ls.Type {
 	case "dense":
-		st.Linear = nn.NewDense(ls.Name, numel(in), ls.Units, true)
 	case "conv", "convT":
 		if ls.Kernel < 1 {
-			return nil, nil, fmt.Errorf("kernel: %d, must be ≥ 1", ls.Kernel)
-		}
-		if ls.Type == "conv" {
-			st.Linear = nn.NewConv2D(ls.Name, in[len(in)-1], ls.Units, ls.Kernel, stride, ls.Pad, true)
-		} else {
-			st.Linear = nn.NewConvTranspose2D(ls.Name, in[len(in)-1], ls.Units, ls.Kernel, stride, ls.Pad, ls.OutPad, true)
+			return nil, nil, 0, fmt.Errorf("kernel: %d, must be ≥ 1", ls.Kernel)
 		}
 		if len(in) != 3 {
-			return nil, nil, fmt.Errorf("type %s needs an image input [H W C], has %v", ls.Type, in)
+			return nil, nil, 0, fmt.Errorf("type %s needs an image input [H W C], has %v", ls.Type, in)
 		}
 	default:
-		return nil, nil, fmt.Errorf("type: %q, want dense, conv or convT", ls.Type)
+		return nil, nil, 0, fmt.Errorf("type: %q, want dense, conv or convT", ls.Type)
+	}
+	var size int
+	st.Linear, size = newLinear(ls, in, stride, alloc)
+	if size > MaxSize {
+		return nil, nil, 0, fmt.Errorf("%s layer of %d units on input %v holds more than %d parameters", ls.Type, ls.Units, in, MaxSize)
 	}
 	out, err := st.Linear.OutShape(in)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
+	}
+	if numel(out) > MaxSize {
+		return nil, nil, 0, fmt.Errorf("output of shape %v holds more than %d values", out, MaxSize)
 	}
 	st.sShape = out
 	if output {
 		st.Act = loss.Output()
 		if ls.Pool > 0 || ls.BatchNorm || ls.Dropout > 0 {
-			return nil, nil, errors.New("the output layer takes no pooling, batch norm or dropout")
+			return nil, nil, 0, errors.New("the output layer takes no pooling, batch norm or dropout")
 		}
 	}
 	if ls.Pool > 0 {
 		st.Post = append(st.Post, &nn.MaxPool2D{Size: ls.Pool})
 	}
 	if ls.BatchNorm {
-		st.Post = append(st.Post, nn.NewBatchNorm(ls.Name+".bn", out[len(out)-1]))
+		c := out[len(out)-1]
+		size += 4 * c // γ, β, running mean and variance
+		if alloc {
+			st.Post = append(st.Post, nn.NewBatchNorm(ls.Name+".bn", c))
+		} else {
+			st.Post = append(st.Post, &nn.BatchNorm{C: c, Gamma: &nn.Param{Name: ls.Name + ".bn.weight"}})
+		}
 	}
 	if ls.Dropout > 0 {
 		st.Post = append(st.Post, &nn.Dropout{P: ls.Dropout})
 	}
 	for _, p := range st.Post {
 		if out, err = p.OutShape(out); err != nil {
-			return nil, nil, err
+			return nil, nil, 0, err
 		}
 	}
 	st.hShape = out
-	return st, out, nil
+	return st, out, size, nil
 }
 
+// newLinear makes a stage's feedforward layer and returns it with the number of its
+// parameters (more than MaxSize when there are too many to count). Without alloc, the layer
+// has only its geometry and the parameter names that OutShape quotes in its errors.
+func newLinear(ls LayerSpec, in []int, stride int, alloc bool) (nn.Layer, int) {
+	c, k, u := in[len(in)-1], ls.Kernel, ls.Units
+	w := &nn.Param{Name: ls.Name + ".weight"}
+	switch ls.Type {
+	case "dense":
+		size := numel([]int{numel(in), u}) + u
+		if alloc && size <= MaxSize {
+			return nn.NewDense(ls.Name, numel(in), u, true), size
+		}
+		return &nn.Dense{In: numel(in), Out: u, Weight: w}, size
+	case "conv":
+		size := numel([]int{u, k, k, c}) + u
+		if alloc && size <= MaxSize {
+			return nn.NewConv2D(ls.Name, c, u, k, stride, ls.Pad, true), size
+		}
+		return &nn.Conv2D{In: c, Out: u, K: k, Stride: stride, Pad: ls.Pad, Weight: w}, size
+	default: // convT
+		size := numel([]int{c, k, k, u}) + u
+		if alloc && size <= MaxSize {
+			return nn.NewConvTranspose2D(ls.Name, c, u, k, stride, ls.Pad, ls.OutPad, true), size
+		}
+		return &nn.ConvTranspose2D{In: c, Out: u, K: k, Stride: stride, Pad: ls.Pad, OutPad: ls.OutPad, Weight: w}, size
+	}
+}
+
+// numel is the product of s's non-negative sizes, or MaxSize+1 when that is larger: it cannot
+// overflow.
 func numel(s []int) int {
 	n := 1
 	for _, d := range s {
+		if d != 0 && n > MaxSize/d {
+			return MaxSize + 1
+		}
 		n *= d
 	}
 	return n

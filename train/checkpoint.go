@@ -3,8 +3,10 @@ package train
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"runtime"
 	"strconv"
+	"strings"
 
 	"github.com/fgrelu/fgrelu/checkpoint"
 	"github.com/fgrelu/fgrelu/config"
@@ -110,26 +112,84 @@ func Open(path string) (*Checkpoint, error) {
 	}
 	c.Progress.Epoch, c.Progress.Batch, c.Progress.TrainCount = int(epoch), int(batch), int(count)
 	c.Progress.Finished = md["finished"] == "true"
-	if err := json.Unmarshal([]byte(md["history"]), &c.Progress.History); err != nil {
-		return nil, fmt.Errorf("train: %s: metadata history: %w", path, err)
-	}
+	// The sums, one per pass, come first: they bound the passes by the file's size.
 	sums, err := f.F64("progress.train_sums", cfg.Model.Passes)
 	if err != nil {
 		return nil, fmt.Errorf("train: %s: %w", path, err)
 	}
 	c.Progress.TrainSums = append([]float64(nil), sums...)
+	if c.Progress.History, err = readHistory(md["history"], epoch, cfg.Model.Passes); err != nil {
+		return nil, fmt.Errorf("train: %s: metadata history: %w", path, err)
+	}
 	return c, nil
 }
 
-// Net builds the checkpoint's network and loads its weights.
+// readHistory decodes the metrics rows saved with a checkpoint: for each of the epochs done,
+// a train row then a test row for every pass (endEpoch appends them so), nothing else. It
+// decodes and checks one row at a time, so that a history cannot make it allocate more than
+// the rows it really holds, each at least as long in the file as in memory.
+func readHistory(s string, epochs int64, passes int) ([]Row, error) {
+	if strings.TrimSpace(s) == "null" && epochs == 0 { // Save writes an empty history so
+		return nil, nil
+	}
+	d := json.NewDecoder(strings.NewReader(s))
+	if tok, err := d.Token(); err != nil || tok != json.Delim('[') {
+		return nil, fmt.Errorf("not a list of rows")
+	}
+	perEpoch := 2 * passes // passes ≤ the file's size, so this does not overflow
+	var rows []Row
+	for d.More() {
+		k := len(rows)
+		if int64(k/perEpoch) >= epochs {
+			return nil, fmt.Errorf("more than the %d rows of %d epochs of %d passes", epochs*int64(perEpoch), epochs, passes)
+		}
+		var r Row
+		if err := d.Decode(&r); err != nil {
+			return nil, fmt.Errorf("row %d: %w", k, err)
+		}
+		epoch, split, pass := k/perEpoch+1, "train", k%passes+1
+		if k%perEpoch >= passes {
+			split = "test"
+		}
+		if r.Epoch != epoch || r.Split != split || r.Pass != pass {
+			return nil, fmt.Errorf("row %d is epoch %d, %s, pass %d; want epoch %d, %s, pass %d", k, r.Epoch, r.Split, r.Pass, epoch, split, pass)
+		}
+		rows = append(rows, r)
+	}
+	if _, err := d.Token(); err != nil { // the closing bracket
+		return nil, err
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, fmt.Errorf("text after the list of rows")
+	}
+	if int64(len(rows)) != epochs*int64(perEpoch) {
+		return nil, fmt.Errorf("%d rows for %d epochs of %d passes, want %d", len(rows), epochs, passes, epochs*int64(perEpoch))
+	}
+	return rows, nil
+}
+
+// Net builds the checkpoint's network and loads its weights. Before it allocates the network
+// it checks that the file holds at least as many float32 values as the network needs, so that
+// a config that asks for a large network in a small file costs no memory.
 func (c *Checkpoint) Net() (*net.Net, error) {
 	spec, err := c.Config.Spec()
 	if err != nil {
 		return nil, err
 	}
+	size, err := net.Check(spec)
+	if err != nil {
+		return nil, fmt.Errorf("config: model.%w", err)
+	}
+	held := 0
+	for _, t := range c.file.Tensors {
+		held += len(t.F32)
+	}
+	if size > held {
+		return nil, fmt.Errorf("train: the config's network has %d parameters and buffers, the checkpoint holds %d float32 values", size, held)
+	}
 	n, err := net.Build(spec, InitStream(c.Config.Seed))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("config: model.%w", err)
 	}
 	if err := c.load(append(n.Params(), n.Buffers()...), ""); err != nil {
 		return nil, err
