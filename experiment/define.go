@@ -23,6 +23,7 @@ type Experiment struct {
 type builder struct {
 	p       Profile
 	dataset string
+	extra   []string // overrides applied to every MNIST config (a sensitivity setting)
 	err     error
 }
 
@@ -36,6 +37,9 @@ func (b *builder) config(cifar bool, sets ...string) config.Config {
 		base = []string{"model.arch=mnist-ae", "model.bottleneck=10", "data.dataset=" + b.dataset,
 			fmt.Sprintf("train.epochs=%d", b.p.Epochs), fmt.Sprintf("data.train_limit=%d", b.p.TrainLimit),
 			fmt.Sprintf("data.test_limit=%d", b.p.TestLimit)}
+	}
+	if !cifar {
+		sets = append(append([]string(nil), sets...), b.extra...)
 	}
 	c, err := config.Load("", append(base, sets...)...)
 	if err != nil && b.err == nil {
