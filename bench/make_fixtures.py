@@ -16,7 +16,7 @@ Network cases (see NETWORK SEMANTICS below) use a tiny dense autoencoder 6-5-3-5
 with layers E1, E2, D1, D2, a tiny convolutional autoencoder (8x8x3 input, two strided
 convolutions, two transposed convolutions, with and without batch norm) and a tiny
 convolutional classifier (conv, max pool, batch norm, dense, softmax cross-entropy);
-fgrelu_unit.json tests the FG-ReLU unit alone.
+fgrelu_unit.json tests the FG-ReLU unit alone, maxpool_ties.json max pooling alone.
 
 To add a case, write a function that returns a fixture dict and decorate it with
 @case("file_name"); network cases build a NetSpec and call network_fixture(). The
@@ -725,7 +725,7 @@ def maxpool_ties():
         "description": "F.max_pool2d (kernel = stride = k, k in {2, 3}) on an input with many ties, NHWC: "
                        "k{k}.y the output, k{k}.dx the gradient of sum(dy * y); among equal maxima the first "
                        "in row-major window order wins.",
-        "config": {"dtype": "float64", "layout": "NHWC", "sizes": [2, 3], "input": [n, h, w, c],
+        "config": {"dtype": "float64", "layout": "NHWC", "kernels": [2, 3], "x_shape": [n, h, w, c],
                    "tie_rule": "first maximum in row-major window order"},
         "tensors": tensors,
     }

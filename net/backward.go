@@ -21,7 +21,7 @@ func (n *Net) Backward() {
 	}
 	for t := n.Passes - 1; t >= 0; t-- {
 		for l := last; l >= 0; l-- {
-			if t > 0 && n.sharedStage(l) {
+			if t > 0 && (n.sharedStage(l) || n.rerunPrefix && l < n.shared) {
 				continue // its gradient was added into the first pass's state
 			}
 			n.backwardStage(t, l)

@@ -62,6 +62,10 @@ type Net struct {
 	edges  [][]edgeState  // [pass][edge]
 	batch  int
 	noisy  bool // the last Forward added noise: nothing is shared
+	// rerunPrefix: the last Forward trained with batch norm below the first gated stage, so
+	// those stages ran on every pass (to update the running averages once per pass, as PyTorch
+	// does); their values, and so the shared μ_S above them, are the same on every pass.
+	rerunPrefix bool
 	lossW  []float32
 }
 
@@ -155,7 +159,19 @@ func (n *Net) ensureState(batch int) {
 }
 
 // sharedStage reports whether stage l's output is computed once, on the first pass.
-func (n *Net) sharedStage(l int) bool { return !n.noisy && l < n.shared }
+func (n *Net) sharedStage(l int) bool { return !n.noisy && !n.rerunPrefix && l < n.shared }
+
+// prefixHasBatchNorm reports whether a stage below the first gated one has batch norm.
+func (n *Net) prefixHasBatchNorm() bool {
+	for _, s := range n.Stages[:min(n.shared, len(n.Stages))] {
+		for _, p := range s.Post {
+			if _, ok := p.(*nn.BatchNorm); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // sharedS reports whether stage l's μ_S is computed once, on the first pass.
 func (n *Net) sharedS(l int) bool { return !n.noisy && l <= n.shared }
@@ -168,6 +184,7 @@ func (n *Net) Forward(x *tensor.Tensor, m Mode) {
 	}
 	n.ensureState(x.Rows())
 	n.noisy = m.Noise > 0
+	n.rerunPrefix = m.Train && n.prefixHasBatchNorm()
 	for t := range n.Passes {
 		in := x
 		for l, stage := range n.Stages {

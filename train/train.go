@@ -30,6 +30,7 @@ type Options struct {
 	Resume   bool      // continue from Out's checkpoint
 	Progress io.Writer // progress bar (nil: none)
 	Log      io.Writer // one summary line per epoch (nil: none)
+	OnStep   func(step int64) // called after every optimizer step (nil: none)
 }
 
 // Result is a finished run.
@@ -177,6 +178,9 @@ func (r *runner) loop(ctx context.Context) error {
 			r.p.Batch = b + 1
 			r.p.Step++
 			bar.Add(int64(len(idx)), fmt.Sprintf("loss %.4f", losses[len(losses)-1]))
+			if r.o.OnStep != nil {
+				r.o.OnStep(r.p.Step)
+			}
 			if every := cfg.Train.CheckpointEvery; every > 0 && r.p.Step%int64(every) == 0 && b+1 < len(batches) {
 				if err := r.save(); err != nil {
 					return err

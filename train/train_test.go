@@ -1,0 +1,189 @@
+package train
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/fgrelu/fgrelu/config"
+	"github.com/fgrelu/fgrelu/data"
+	"github.com/fgrelu/fgrelu/gemm"
+)
+
+// smallData is the first examples of MNIST: enough for a few real steps.
+func smallData(t *testing.T, n, m int) (*data.Dataset, *data.Dataset) {
+	t.Helper()
+	tr, te, err := data.Load("mnist", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr.Head(n), te.Head(m)
+}
+
+func smallConfig(t *testing.T, sets ...string) config.Config {
+	t.Helper()
+	c, err := config.Load("", append([]string{"train.epochs=2", "train.batch_size=50", "model.topology=comprehensive"}, sets...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func paramsOf(r *Result) []float32 {
+	var out []float32
+	for _, p := range r.Net.Params() {
+		out = append(out, p.Value.Data...)
+	}
+	return out
+}
+
+// The same config and seed give the same bits whatever GOMAXPROCS is.
+func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
+	tr, te := smallData(t, 400, 100)
+	cfg := smallConfig(t)
+	var first []float32
+	var firstHist []Row
+	for _, procs := range []int{1, 2, 3} {
+		old := runtime.GOMAXPROCS(procs)
+		res, err := Run(context.Background(), cfg, tr, te, Options{})
+		runtime.GOMAXPROCS(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := paramsOf(res)
+		if first == nil {
+			first, firstHist = got, res.History
+			continue
+		}
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(first[i]) {
+				t.Fatalf("GOMAXPROCS=%d: parameter value %d differs (%v vs %v)", procs, i, got[i], first[i])
+			}
+		}
+		for i := range res.History {
+			if res.History[i].Loss != firstHist[i].Loss {
+				t.Fatalf("GOMAXPROCS=%d: metrics row %d differs", procs, i)
+			}
+		}
+	}
+}
+
+// The two matrix-product providers agree within float32 rounding after a few steps.
+func TestProvidersAgree(t *testing.T) {
+	if len(gemm.Providers()) < 2 {
+		t.Skip("skipped: built without cgo, only the gonum provider exists")
+	}
+	tr, te := smallData(t, 200, 100)
+	cfg := smallConfig(t, "train.epochs=1")
+	var results [][]float32
+	var losses []float64
+	prev := gemm.Current().Name()
+	defer gemm.Use(prev)
+	for _, name := range gemm.Providers() {
+		if err := gemm.Use(name); err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(context.Background(), cfg, tr, te, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		results = append(results, paramsOf(res))
+		losses = append(losses, res.History[len(res.History)-1].Loss)
+	}
+	// Four Adam steps move each weight by at most ~4e-3; rounding differences in the products
+	// change the moments slightly, so the weights agree to about 1e-4.
+	for i := range results[0] {
+		if d := math.Abs(float64(results[0][i] - results[1][i])); d > 2e-4 {
+			t.Fatalf("parameter %d: %v (openblas) vs %v (gonum)", i, results[0][i], results[1][i])
+		}
+	}
+	if math.Abs(losses[0]-losses[1]) > 1e-4*losses[0] {
+		t.Errorf("test loss %v vs %v", losses[0], losses[1])
+	}
+}
+
+// A diverging run stops with a message naming the epoch, step and layer, and keeps the last
+// good checkpoint.
+func TestNaNStopsTheRun(t *testing.T) {
+	tr, te := smallData(t, 400, 100)
+	out := t.TempDir()
+	cfg := smallConfig(t, "train.lr=1e30", "train.checkpoint_every=1", "train.optimizer=sgd", "train.momentum=0")
+	_, err := Run(context.Background(), cfg, tr, te, Options{Out: out})
+	if err == nil {
+		t.Fatal("a run with lr 1e30 finished without error")
+	}
+	msg := err.Error()
+	for _, want := range []string{"non-finite", "epoch", "step", "layer", "last good checkpoint"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not mention %q", msg, want)
+		}
+	}
+	c, err := Open(filepath.Join(out, CheckpointFile))
+	if err != nil {
+		t.Fatalf("the last good checkpoint cannot be opened: %v", err)
+	}
+	n, err := c.Net()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range n.Params() {
+		if !finite(p.Value.Data) {
+			t.Fatalf("the kept checkpoint has non-finite %s", p.Name)
+		}
+	}
+}
+
+// A run resumed from a mid-epoch checkpoint ends with the same bytes as one never stopped.
+func TestResumeInProcessIsBitIdentical(t *testing.T) {
+	tr, te := smallData(t, 400, 100)
+	cfg := smallConfig(t, "train.checkpoint_every=3")
+	whole, cut := t.TempDir(), t.TempDir()
+	if _, err := Run(context.Background(), cfg, tr, te, Options{Out: whole}); err != nil {
+		t.Fatal(err)
+	}
+	// Stop after 5 steps by cancelling the context from the progress writer.
+	ctx, cancel := context.WithCancel(context.Background())
+	stop := func(step int64) {
+		if step == 5 {
+			cancel()
+		}
+	}
+	if _, err := Run(ctx, cfg, tr, te, Options{Out: cut, OnStep: stop}); err == nil {
+		t.Fatal("the interrupted run did not report its interruption")
+	}
+	if _, err := Run(context.Background(), cfg, tr, te, Options{Out: cut, Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{CheckpointFile, "metrics.csv", "config.json"} {
+		a, _ := os.ReadFile(filepath.Join(whole, f))
+		b, _ := os.ReadFile(filepath.Join(cut, f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between the whole and the resumed run", f)
+		}
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	tr, te := smallData(t, 100, 50)
+	out := t.TempDir()
+	cfg := smallConfig(t, "train.epochs=1")
+	if _, err := Run(context.Background(), cfg, tr, te, Options{Out: out}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), cfg, tr, te, Options{Out: out}); err == nil || !strings.Contains(err.Error(), "--resume") {
+		t.Errorf("a second run into the same folder: %v", err)
+	}
+	other := smallConfig(t, "train.epochs=3")
+	if _, err := Run(context.Background(), other, tr, te, Options{Out: out, Resume: true}); err == nil {
+		t.Error("resumed with another config")
+	}
+	cifar := smallConfig(t, "model.arch=cifar-ae")
+	if _, err := Run(context.Background(), cifar, tr, te, Options{}); err == nil || !strings.Contains(err.Error(), "32×32×3") {
+		t.Errorf("MNIST into the CIFAR model: %v", err)
+	}
+}
