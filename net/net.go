@@ -66,7 +66,7 @@ type Net struct {
 	// those stages ran on every pass (to update the running averages once per pass, as PyTorch
 	// does); their values, and so the shared μ_S above them, are the same on every pass.
 	rerunPrefix bool
-	lossW  []float32
+	lossW       []float32
 }
 
 // stageState is what one stage keeps for one pass.

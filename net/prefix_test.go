@@ -47,5 +47,7 @@ func TestBatchNormBelowFeedbackUpdatesEveryPass(t *testing.T) {
 	}
 	// And the gradients stay right.
 	spec.Passes, spec.Edges = 2, []EdgeSpec{{From: "D1", To: "E2"}}
+	spec.Input = []int{8, 8, 2}
+	spec.Layers[1].Units, spec.Layers[2].Units = 4, 4
 	checkNet(t, spec, 2, func(x *tensor.Tensor) nn.Target { return nn.Target{X: x} }, false)
 }
