@@ -161,3 +161,8 @@ func runPlan(ctx context.Context, plan experiment.Plan, pf *planFlags, stdout, s
 	fmt.Fprintf(stdout, "report: %s (runs took %s)\n", filepath.Join(pf.out, "report.html"), wall.Round(time.Second))
 	return nil
 }
+
+// runStudy is `fgrelu experiment sensitivity`.
+func runStudy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runExperiment(ctx, append([]string{"sensitivity"}, args...), stdout, stderr)
+}

@@ -7,6 +7,7 @@
 //	fgrelu bench      training throughput of a benchmark workload
 //	fgrelu experiment run one of the paper's experiments
 //	fgrelu reproduce  run every experiment and write the report
+//	fgrelu study      the sensitivity study of the choices the paper leaves open
 //	fgrelu data       locate or download datasets
 //	fgrelu config     list every configuration key with its default
 package main
@@ -35,6 +36,7 @@ func commands() []command {
 		{"bench", "training throughput of a benchmark workload (mnist-ae, cifar-ae, cifar-cls)", runBench},
 		{"experiment", "run one of the paper's experiments", runExperiment},
 		{"reproduce", "run every experiment and write the report", runReproduce},
+		{"study", "the sensitivity study: which unspecified choices decide the paper's claims", runStudy},
 		{"data", "locate or download datasets", runData},
 		{"config", "list every configuration key with its default", runConfig},
 	}
