@@ -15,6 +15,7 @@ type section = report.Section
 // analysis gives an experiment's analyze function its results and where to put figures.
 type analysis struct {
 	exp     *Experiment
+	profile Profile
 	dir     string // output folder; figures go to dir/figures
 	dataset string
 	byLabel map[string][]*Result
@@ -22,8 +23,8 @@ type analysis struct {
 	notes   []string
 }
 
-func newAnalysis(e *Experiment, dir, dataset string, specs []RunSpec, got map[string]*Result) *analysis {
-	a := &analysis{exp: e, dir: dir, dataset: dataset, byLabel: map[string][]*Result{}}
+func newAnalysis(e *Experiment, p Profile, dir, dataset string, specs []RunSpec, got map[string]*Result) *analysis {
+	a := &analysis{exp: e, profile: p, dir: dir, dataset: dataset, byLabel: map[string][]*Result{}}
 	for _, s := range specs {
 		r, ok := got[s.Key()]
 		if !ok {

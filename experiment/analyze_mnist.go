@@ -255,7 +255,7 @@ func analyzeNoise(a *analysis) section {
 func analyzeGrid(a *analysis) section {
 	var figs []report.Figure
 	var cs []claim
-	g1, g2 := gridCells(len(a.byLabel) > 40)
+	g1, g2 := gridCells(a.profile.FullGrid)
 	for gi, cells := range [][][2]float64{g1, g2} {
 		var betas, etas []float64
 		for _, c := range cells {

@@ -117,8 +117,8 @@ func gridCells(full bool) (g1, g2 [][2]float64) {
 	etas1, betas1 := []float64{5, 10, 15, 20, 25, 30, 35, 40, 45, 50}, []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8}
 	etas2, betas2 := []float64{1, 2, 3, 4, 5}, []float64{0.8, 0.85, 0.9, 0.95}
 	if !full {
-		etas1, betas1 = []float64{5, 25, 50}, []float64{0.2, 0.5, 0.8}
-		etas2, betas2 = []float64{1, 3, 5}, []float64{0.8, 0.95}
+		etas1, betas1 = []float64{5, 50}, []float64{0.2, 0.8}
+		etas2, betas2 = []float64{1, 5}, []float64{0.8, 0.95}
 	}
 	for _, b := range betas1 {
 		for _, e := range etas1 {
@@ -170,7 +170,8 @@ func (b *builder) cifarAE(label string, bn bool, fb bool) []RunSpec {
 }
 
 func (b *builder) cifarCls(label string, fb bool) []RunSpec {
-	sets := []string{"model.arch=cifar-cls", fmt.Sprintf("train.epochs=%d", b.p.ClsEpochs), "model.topology=none", "model.passes=1"}
+	sets := []string{"model.arch=cifar-cls", fmt.Sprintf("train.epochs=%d", b.p.ClsEpochs),
+		fmt.Sprintf("data.train_limit=%d", b.p.ClsLimit), "model.topology=none", "model.passes=1"}
 	if fb {
 		sets = append(sets, "model.topology=partial", "model.passes=2")
 	}

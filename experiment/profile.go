@@ -12,7 +12,8 @@ type Profile struct {
 	TestLimit   int       // MNIST test examples (0 = all 10 000)
 	CIFAREpochs int       // CIFAR autoencoder epochs
 	ClsEpochs   int       // CIFAR classifier epochs
-	CIFARLimit  int       // CIFAR training examples (0 = all 50 000)
+	CIFARLimit  int       // CIFAR autoencoder training examples (0 = all 50 000)
+	ClsLimit    int       // CIFAR classifier training examples (0 = all 50 000)
 	CIFARTest   int       // CIFAR test examples (0 = all 10 000)
 	FullGrid    bool      // every cell of both grids, or a labelled subset
 	TSNEPoints  int       // test points embedded by t-SNE
@@ -23,9 +24,9 @@ type Profile struct {
 // Profiles are the named scales. Quick shows everything in about a quarter of an hour on two
 // cores; paper runs the paper's scale (10 repeats, full grids, the whole test set in t-SNE).
 var Profiles = map[string]Profile{
-	"quick": {Name: "quick", Repeats: 2, GridRepeats: 1, Epochs: 3, TrainLimit: 15000,
-		CIFAREpochs: 2, ClsEpochs: 2, CIFARLimit: 5000, CIFARTest: 2000, TSNEPoints: 2000,
-		Noise: []float64{0, 0.5, 1, 2, 3}, Contrast: []float64{0, 0.2, 0.4, 0.5, 0.6, 0.8, 1}},
+	"quick": {Name: "quick", Repeats: 3, GridRepeats: 2, Epochs: 3, TrainLimit: 10000,
+		CIFAREpochs: 2, ClsEpochs: 2, CIFARLimit: 4000, ClsLimit: 2000, CIFARTest: 1000, TSNEPoints: 2000,
+		Noise: []float64{0, 0.5, 1, 2, 3}, Contrast: []float64{0, 0.25, 0.5, 0.75, 1}},
 	"paper": {Name: "paper", Repeats: 10, GridRepeats: 10, Epochs: 30, TrainLimit: 0,
 		CIFAREpochs: 30, ClsEpochs: 512, CIFARLimit: 0, CIFARTest: 0, FullGrid: true, TSNEPoints: 10000,
 		Noise:    []float64{0, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3},

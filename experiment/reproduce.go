@@ -68,7 +68,7 @@ func (p Plan) Analyze(out string, env map[string]string) (*report.Report, error)
 		for _, res := range got {
 			seconds += res.Seconds
 		}
-		a := newAnalysis(it.Exp, out, it.Dataset, specs, got)
+		a := newAnalysis(it.Exp, p.Profile, out, it.Dataset, specs, got)
 		s := it.Exp.analyze(a)
 		if len(got) < len(specs) {
 			s.Notes = fmt.Sprintf("%d of %d runs have results; the numbers use those.\n\n", len(got), len(specs)) + s.Notes

@@ -169,12 +169,7 @@ func contrastDiff(rs []*Result, i int) []float64 {
 }
 
 func analyzeSensitivity(a *analysis) section {
-	full := false
-	for _, label := range a.order {
-		if strings.Contains(label, timestepsLabel(4)) {
-			full = true
-		}
-	}
+	full := a.profile.FullGrid
 	var settings []string
 	for _, label := range a.order {
 		name, _, _ := strings.Cut(label, " | ")

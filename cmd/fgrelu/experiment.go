@@ -19,7 +19,7 @@ import (
 type planFlags struct {
 	profile, out, dataset, cifar string
 	jobs, index                  int
-	list, analyzeOnly, fashion   bool
+	list, analyzeOnly, estimate  bool
 }
 
 func addPlanFlags(fs *flag.FlagSet, defOut string) *planFlags {
@@ -32,6 +32,7 @@ func addPlanFlags(fs *flag.FlagSet, defOut string) *planFlags {
 	fs.IntVar(&p.index, "index", -1, "run only the run with this index in the list (cluster array jobs), then stop")
 	fs.BoolVar(&p.list, "list", false, "list the runs with their indices and whether they are done, then stop")
 	fs.BoolVar(&p.analyzeOnly, "analyze-only", false, "build figures and report from the results there are; run nothing")
+	fs.BoolVar(&p.estimate, "estimate", false, "measure each kind of run briefly and extrapolate the wall time of the plan, then stop")
 	return p
 }
 
@@ -121,6 +122,9 @@ func runPlan(ctx context.Context, plan experiment.Plan, pf *planFlags, stdout, s
 	opt := experiment.Options{Out: pf.out, Jobs: pf.jobs, Progress: stderr, Log: stderr,
 		Data: map[string]string{"cifar10": pf.cifar}}
 	switch {
+	case pf.estimate:
+		_, err := experiment.Estimate(stdout, plan)
+		return err
 	case pf.list:
 		for i, s := range specs {
 			state := "to run"
@@ -149,7 +153,10 @@ func runPlan(ctx context.Context, plan experiment.Plan, pf *planFlags, stdout, s
 		}
 	}
 	wall := time.Since(began)
-	env := map[string]string{"wall time of this invocation": wall.Round(time.Second).String()}
+	env := map[string]string{}
+	if !pf.analyzeOnly {
+		env["wall time of this invocation"] = wall.Round(time.Second).String()
+	}
 	rep, err := plan.Analyze(pf.out, env)
 	if err != nil {
 		return err
