@@ -243,8 +243,13 @@ func Load(file string, overrides ...string) (Config, error) {
 	return b.Config()
 }
 
-// FromJSON decodes a configuration saved with a checkpoint or result, strictly.
+// FromJSON decodes a configuration saved with a checkpoint or result, strictly. It is held to
+// the size of a config file: decoding takes some 60 times the text's size in memory, and a
+// checkpoint's header, where the text comes from, may be 100 MB.
 func FromJSON(s string) (Config, error) {
+	if len(s) > maxFileSize {
+		return Config{}, fmt.Errorf("config: saved configuration is %d bytes; a configuration is at most %d", len(s), maxFileSize)
+	}
 	b := NewBuilder(Default())
 	if err := b.Bytes([]byte(s), true); err != nil {
 		return Config{}, fmt.Errorf("config: saved configuration: %w", err)

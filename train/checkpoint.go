@@ -126,8 +126,9 @@ func Open(path string) (*Checkpoint, error) {
 
 // readHistory decodes the metrics rows saved with a checkpoint: for each of the epochs done,
 // a train row then a test row for every pass (endEpoch appends them so), nothing else. It
-// decodes and checks one row at a time, so that a history cannot make it allocate more than
-// the rows it really holds, each at least as long in the file as in memory.
+// decodes and checks one row at a time and stops at the first row too many, so that a
+// history cannot make it allocate for more rows than it really holds and the counts allow; a
+// valid row takes about as many bytes in the file as in memory.
 func readHistory(s string, epochs int64, passes int) ([]Row, error) {
 	if strings.TrimSpace(s) == "null" && epochs == 0 { // Save writes an empty history so
 		return nil, nil
@@ -141,7 +142,7 @@ func readHistory(s string, epochs int64, passes int) ([]Row, error) {
 	for d.More() {
 		k := len(rows)
 		if int64(k/perEpoch) >= epochs {
-			return nil, fmt.Errorf("more than the %d rows of %d epochs of %d passes", epochs*int64(perEpoch), epochs, passes)
+			return nil, fmt.Errorf("more rows than %d epochs of %d passes have", epochs, passes)
 		}
 		var r Row
 		if err := d.Decode(&r); err != nil {
@@ -162,8 +163,8 @@ func readHistory(s string, epochs int64, passes int) ([]Row, error) {
 	if _, err := d.Token(); err != io.EOF {
 		return nil, fmt.Errorf("text after the list of rows")
 	}
-	if int64(len(rows)) != epochs*int64(perEpoch) {
-		return nil, fmt.Errorf("%d rows for %d epochs of %d passes, want %d", len(rows), epochs, passes, epochs*int64(perEpoch))
+	if len(rows)%perEpoch != 0 || int64(len(rows)/perEpoch) != epochs { // a product could overflow
+		return nil, fmt.Errorf("%d rows for %d epochs of %d passes, want 2 per pass and epoch", len(rows), epochs, passes)
 	}
 	return rows, nil
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -124,8 +125,8 @@ func FuzzOpenCheckpoint(f *testing.F) {
 	} {
 		f.Add(withMetadata(f, good, md))
 	}
+	path := filepath.Join(f.TempDir(), CheckpointFile) // one file, rewritten: a directory per input is slow
 	f.Fuzz(func(t *testing.T, b []byte) {
-		path := filepath.Join(t.TempDir(), CheckpointFile)
 		if err := os.WriteFile(path, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +150,7 @@ func FuzzOpenCheckpoint(f *testing.F) {
 			checkErr(t, "Net", err)
 			return
 		}
-		file, err := checkpoint.Load(path)
+		file, err := checkpoint.Read(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
 			t.Fatalf("Open accepted what checkpoint.Load refuses: %v", err)
 		}
@@ -203,6 +204,45 @@ func TestFuzzSeedsAreValid(t *testing.T) {
 		}
 		if _, err := c.Net(); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestReadHistory checks the history a checkpoint may hold: 2 rows per pass and epoch, in
+// the order endEpoch appends them, whatever the counts claim.
+func TestReadHistory(t *testing.T) {
+	row := func(e int, split string, p int) string {
+		return `{"epoch":` + strconv.Itoa(e) + `,"step":3,"split":"` + split + `","pass":` + strconv.Itoa(p) + `,"loss":0.5,"accuracy":null}`
+	}
+	one := "[" + row(1, "train", 1) + "," + row(1, "test", 1) + "]"
+	for _, c := range []struct {
+		history string
+		epochs  int64
+		ok      bool
+		passes  int
+	}{
+		{"null", 0, true, 1},
+		{"[]", 0, true, 1},
+		{one, 1, true, 1},
+		{" " + one + "\n", 1, true, 1},
+		{"null", 1, false, 1},
+		{"[]", 1, false, 1},
+		{"[]", 1 << 62, false, 2}, // 2·2·2^62 rows would wrap to 0
+		{one, 0, false, 1},
+		{one, 2, false, 1},
+		{"[" + row(1, "test", 1) + "," + row(1, "train", 1) + "]", 1, false, 1},
+		{"[" + row(1, "train", 1) + "," + row(1, "test", 2) + "]", 1, false, 1},
+		{"[" + row(1, "train", 1) + "," + row(2, "test", 1) + "]", 1, false, 1},
+		{"[{},{}]", 1, false, 1},
+		{one + "]", 1, false, 1},
+		{one + " []", 1, false, 1},
+		{"[" + row(1, "train", 1) + ",", 1, false, 1},
+		{`{"epoch":1}`, 1, false, 1},
+		{"", 0, false, 1},
+	} {
+		rows, err := readHistory(c.history, c.epochs, c.passes)
+		if (err == nil) != c.ok {
+			t.Errorf("%q with %d epochs: rows %v, error %v", c.history, c.epochs, rows, err)
 		}
 	}
 }
