@@ -37,18 +37,26 @@ func (m *MaxPool2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 			for i := range oh {
 				for j := range ow {
 					o := ((b*oh+i)*ow + j) * c
-					first := ((b*h+i*s)*w + j*s) * c
-					for ch := range c {
-						best := int32(first + ch)
-						for di := range s {
-							for dj := range s {
-								k := int32(((b*h+i*s+di)*w+j*s+dj)*c + ch)
-								if xs[k] > xs[best] {
-									best = k
+					out, at := ys[o:o+c], idx[o:o+c]
+					// Windows are compared a whole channel vector at a time, in row-major order
+					// within the window, with a strict >: the first of equal values wins.
+					for di := range s {
+						for dj := range s {
+							base := ((b*h+i*s+di)*w + j*s + dj) * c
+							in := xs[base : base+c]
+							if di == 0 && dj == 0 {
+								copy(out, in)
+								for ch := range at {
+									at[ch] = int32(base + ch)
+								}
+								continue
+							}
+							for ch, v := range in {
+								if v > out[ch] {
+									out[ch], at[ch] = v, int32(base+ch)
 								}
 							}
 						}
-						ys[o+ch], idx[o+ch] = xs[best], best
 					}
 				}
 			}
