@@ -20,7 +20,7 @@ func runProbes(res *Result, n *net.Net, test *data.Dataset, p Probes, seed uint6
 	}
 	for _, c := range p.Contrast {
 		sums := make([]float64, n.Passes)
-		ev := train.Evaluate(n, test, train.EvalOptions{BatchSize: probeBatch, Contrast: c,
+		ev := train.Evaluate(n, test, train.EvalOptions{BatchSize: probeBatch, Contrast: &c,
 			Visit: func(n *net.Net, _ int, _ *tensor.Tensor) {
 				for t := range n.Passes {
 					_, y := n.Output(t)
@@ -127,13 +127,14 @@ func images(n *net.Net, test *data.Dataset, k int, seed uint64) *ImageSet {
 	for i := range sub.N {
 		set.Input = append(set.Input, x[i*sub.Features():(i+1)*sub.Features()])
 	}
+	half := 0.5
 	conditions := []struct {
 		name string
 		opt  train.EvalOptions
 	}{
 		{"clean", train.EvalOptions{}},
 		{"noise", train.EvalOptions{Noise: 2, Rand: train.NoiseStream(seed, 1000)}},
-		{"contrast", train.EvalOptions{Contrast: 0.5}},
+		{"contrast", train.EvalOptions{Contrast: &half}},
 	}
 	for _, c := range conditions {
 		opt := c.opt

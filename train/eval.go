@@ -14,7 +14,7 @@ import (
 type EvalOptions struct {
 	BatchSize int        // 0 → 1000
 	Noise     float64    // σ of activation noise on every hidden μ_S in every pass
-	Contrast  float64    // inputs multiplied by this factor (0 → 1, no change); targets stay
+	Contrast  *float64   // inputs multiplied by this factor (nil: unchanged); targets stay
 	Rand      *rand.Rand // noise generator, required when Noise > 0
 	// Visit, when set, is called after each batch's forward passes with the batch's first
 	// example index, so callers can read outputs, μ_D or codes from the network.
@@ -52,10 +52,11 @@ func Evaluate(n *net.Net, ds *data.Dataset, opt EvalOptions) Eval {
 		target = tensor.Ensure(target, shape...)
 		ds.Gather(target.Data, idx)
 		x = target
-		if c := opt.Contrast; c != 0 && c != 1 {
+		if opt.Contrast != nil && *opt.Contrast != 1 {
+			c := float32(*opt.Contrast)
 			x = tensor.Ensure(nil, shape...)
 			for i, v := range target.Data {
-				x.Data[i] = float32(c) * v
+				x.Data[i] = c * v
 			}
 		}
 		t := nn.Target{X: target}

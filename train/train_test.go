@@ -187,3 +187,22 @@ func TestRefusals(t *testing.T) {
 		t.Errorf("MNIST into the CIFAR model: %v", err)
 	}
 }
+
+// Contrast 0 (black inputs) is a contrast, not "unchanged".
+func TestEvaluateContrastZero(t *testing.T) {
+	tr, te := smallData(t, 100, 50)
+	res, err := Run(context.Background(), smallConfig(t, "train.epochs=1"), tr, te, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zero, one := 0.0, 1.0
+	a := Evaluate(res.Net, te, EvalOptions{Contrast: &zero})
+	b := Evaluate(res.Net, te, EvalOptions{Contrast: &one})
+	c := Evaluate(res.Net, te, EvalOptions{})
+	if a.Loss[0] == b.Loss[0] {
+		t.Error("contrast 0 evaluated as the original images")
+	}
+	if b.Loss[0] != c.Loss[0] {
+		t.Error("contrast 1 differs from no contrast")
+	}
+}

@@ -73,7 +73,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			dumped = append(dumped, nil)
 		}
 	}
-	opt := train.EvalOptions{BatchSize: 1000, Noise: *noise, Contrast: *contrast, Rand: train.NoiseStream(*seed, 0)}
+	opt := train.EvalOptions{BatchSize: 1000, Noise: *noise, Contrast: contrast, Rand: train.NoiseStream(*seed, 0)}
 	if dumpAt >= 0 {
 		opt.Visit = func(n *net.Net, start int, _ *tensor.Tensor) {
 			for t := range n.Passes {
