@@ -2,6 +2,7 @@ package net
 
 import (
 	"github.com/fgrelu/fgrelu/gemm"
+	"github.com/fgrelu/fgrelu/internal/par"
 	"github.com/fgrelu/fgrelu/nn"
 	"github.com/fgrelu/fgrelu/tensor"
 )
@@ -83,10 +84,15 @@ func (n *Net) backwardFeedback(t, l int, dmu *tensor.Tensor) {
 		es := &n.edges[t][e]
 		w := edge.Weight
 		rows, out, in := dmu.Rows(), w.Value.Shape[0], w.Value.Shape[1]
-		// dW += dμ_Dᵀ·v ; dv = dμ_D·W.
-		gemm.Mul(true, false, out, in, rows, 1, dmu.Data, out, es.v.Data, in, 1, w.Grad.Data, in)
+		// dW += dμ_Dᵀ·v and dv = dμ_D·W, side by side (see nn.Dense.Backward).
 		es.dv = tensor.Ensure(es.dv, rows, in)
-		gemm.Mul(false, false, rows, in, out, 1, dmu.Data, out, w.Value.Data, in, 0, es.dv.Data, in)
+		par.Do(2, func(task int) {
+			if task == 0 {
+				gemm.Serial(true, false, out, in, rows, 1, dmu.Data, out, es.v.Data, in, 1, w.Grad.Data, in)
+			} else {
+				gemm.Serial(false, false, rows, in, out, 1, dmu.Data, out, w.Value.Data, in, 0, es.dv.Data, in)
+			}
+		})
 		src := &n.state[t-1][edge.From]
 		h := n.output(t-1, edge.From)
 		es.dh = unreduce(edge.Reduce, es.dv, h, es.dh)

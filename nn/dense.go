@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/fgrelu/fgrelu/gemm"
+	"github.com/fgrelu/fgrelu/internal/par"
 	"github.com/fgrelu/fgrelu/tensor"
 )
 
@@ -60,17 +61,26 @@ func (d *Dense) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	return st.Y
 }
 
-// Backward: dW += dYᵀ·X, db += Σ_rows dY, dX = dY·W.
+// Backward: dW += dYᵀ·X, db += Σ_rows dY, dX = dY·W. The weight gradient and the input
+// gradient are independent products of the same size; they run side by side, each on one
+// goroutine, which keeps both cores busier than splitting each product in turn.
 func (d *Dense) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Tensor {
 	n := dy.Rows()
-	gemm.Mul(true, false, d.Out, d.In, n, 1, dy.Data, d.Out, st.X.Data, d.In, 1, d.Weight.Grad.Data, d.In)
-	if d.Bias != nil {
-		addColumnSums(d.Bias.Grad.Data, dy.Data, n, d.Out)
+	if needDX {
+		st.DX = tensor.Ensure(st.DX, st.X.Shape...)
 	}
+	par.Do(2, func(task int) {
+		if task == 0 {
+			gemm.Serial(true, false, d.Out, d.In, n, 1, dy.Data, d.Out, st.X.Data, d.In, 1, d.Weight.Grad.Data, d.In)
+			if d.Bias != nil {
+				addColumnSums(d.Bias.Grad.Data, dy.Data, n, d.Out)
+			}
+		} else if needDX {
+			gemm.Serial(false, false, n, d.In, d.Out, 1, dy.Data, d.Out, d.Weight.Value.Data, d.In, 0, st.DX.Data, d.In)
+		}
+	})
 	if !needDX {
 		return nil
 	}
-	st.DX = tensor.Ensure(st.DX, st.X.Shape...)
-	gemm.Mul(false, false, n, d.In, d.Out, 1, dy.Data, d.Out, d.Weight.Value.Data, d.In, 0, st.DX.Data, d.In)
 	return st.DX
 }
