@@ -26,10 +26,10 @@ const CheckpointFile = "checkpoint.safetensors"
 
 // Options says where a run writes and what it shows.
 type Options struct {
-	Out      string    // output folder: config.json, metrics, checkpoint; "" writes nothing
-	Resume   bool      // continue from Out's checkpoint
-	Progress io.Writer // progress bar (nil: none)
-	Log      io.Writer // one summary line per epoch (nil: none)
+	Out      string           // output folder: config.json, metrics, checkpoint; "" writes nothing
+	Resume   bool             // continue from Out's checkpoint
+	Progress io.Writer        // progress bar (nil: none)
+	Log      io.Writer        // one summary line per epoch (nil: none)
 	OnStep   func(step int64) // called after every optimizer step (nil: none)
 }
 
