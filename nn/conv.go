@@ -92,17 +92,14 @@ func (c *Conv2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Ten
 	step := stepOf(rows * pl)
 	size := c.Out * pl
 	groups := groupsOf(n)
-	if len(c.partials) < groups*size {
-		c.partials = make([]float32, groups*size)
-	}
-	clear(c.partials[:groups*size])
+	partials := zeroed(&c.partials, groups*size)
 	if needDX {
 		st.DX = tensor.Ensure(st.DX, st.X.Shape...)
 		st.DX.Zero()
 	}
 	w := c.Weight.Value.Data
 	forGroups(n, func(wk, gi, n0, n1 int) {
-		part := c.partials[gi*size : (gi+1)*size]
+		part := partials[gi*size : (gi+1)*size]
 		for a := n0; a < n1; a += step {
 			b := min(a+step, n1)
 			m := (b - a) * rows
@@ -117,7 +114,7 @@ func (c *Conv2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Ten
 			}
 		}
 	})
-	addPartials(c.Weight.Grad.Data, c.partials[:groups*size], groups)
+	addPartials(c.Weight.Grad.Data, partials, groups)
 	if c.Bias != nil {
 		addColumnSums(c.Bias.Grad.Data, dy.Data, n*rows, c.Out)
 	}

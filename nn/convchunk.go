@@ -49,3 +49,13 @@ func addPartials(grad []float32, partials []float32, groups int) {
 		}
 	}
 }
+
+// zeroed returns (*buf)[:n] cleared, growing *buf when it is shorter: the groups' partial
+// weight gradients, kept from step to step.
+func zeroed(buf *[]float32, n int) []float32 {
+	if len(*buf) < n {
+		*buf = make([]float32, n)
+	}
+	clear((*buf)[:n])
+	return (*buf)[:n]
+}

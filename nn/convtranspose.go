@@ -98,16 +98,13 @@ func (c *ConvTranspose2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *t
 	step := stepOf(rows * pl)
 	size := c.In * pl
 	groups := groupsOf(n)
-	if len(c.partials) < groups*size {
-		c.partials = make([]float32, groups*size)
-	}
-	clear(c.partials[:groups*size])
+	partials := zeroed(&c.partials, groups*size)
 	if needDX {
 		st.DX = tensor.Ensure(st.DX, st.X.Shape...)
 	}
 	x, w := st.X.Data, c.Weight.Value.Data
 	forGroups(n, func(wk, gi, n0, n1 int) {
-		part := c.partials[gi*size : (gi+1)*size]
+		part := partials[gi*size : (gi+1)*size]
 		for a := n0; a < n1; a += step {
 			b := min(a+step, n1)
 			m := (b - a) * rows
@@ -120,7 +117,7 @@ func (c *ConvTranspose2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *t
 			}
 		}
 	})
-	addPartials(c.Weight.Grad.Data, c.partials[:groups*size], groups)
+	addPartials(c.Weight.Grad.Data, partials, groups)
 	if c.Bias != nil {
 		addColumnSums(c.Bias.Grad.Data, dy.Data, n*g.H*g.W, c.Out)
 	}
