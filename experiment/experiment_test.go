@@ -107,3 +107,49 @@ func TestPlanEndToEnd(t *testing.T) {
 		t.Errorf("browser: %+v", check)
 	}
 }
+
+// A run interrupted mid-training continues from its checkpoint and ends with the same result
+// as one never interrupted.
+func TestInterruptedRunResumes(t *testing.T) {
+	e, _ := ByName("mnist-ae-b10")
+	specs, err := e.Runs(tiny, "mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := specs[len(specs)-1] // partial feedback
+	whole, cut := t.TempDir(), t.TempDir()
+	if err := RunOne(context.Background(), spec, nil, whole); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	testOnStep = func(step int64) {
+		if step == 2 {
+			cancel()
+		}
+	}
+	err = RunOne(ctx, spec, nil, cut)
+	testOnStep = nil
+	if err == nil {
+		t.Fatal("the interrupted run reported success")
+	}
+	if Done(cut, spec) {
+		t.Fatal("an interrupted run left a result")
+	}
+	if err := RunOne(context.Background(), spec, nil, cut); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := load(resultPath(whole, spec))
+	b, _ := load(resultPath(cut, spec))
+	if len(a.History) == 0 || len(a.History) != len(b.History) {
+		t.Fatalf("histories of %d and %d rows", len(a.History), len(b.History))
+	}
+	for i := range a.History {
+		x, y := a.History[i], b.History[i]
+		if x.Epoch != y.Epoch || x.Split != y.Split || x.Pass != y.Pass || x.Loss != y.Loss { // accuracy is NaN for autoencoders
+			t.Fatalf("row %d: %+v vs %+v", i, a.History[i], b.History[i])
+		}
+	}
+	if _, err := os.Stat(filepath.Join(cut, "checkpoints", spec.Key())); !os.IsNotExist(err) {
+		t.Error("the run's checkpoint folder was not removed after its result was saved")
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -107,6 +109,9 @@ func Execute(ctx context.Context, specs []RunSpec, opt Options) error {
 	return nil
 }
 
+// testOnStep lets tests interrupt a run at a given step.
+var testOnStep func(step int64)
+
 // RunOne trains one spec, takes its probes and writes its result.
 func RunOne(ctx context.Context, s RunSpec, ds *datasets, out string) error {
 	if ds == nil {
@@ -124,12 +129,23 @@ func RunOne(ctx context.Context, s RunSpec, ds *datasets, out string) error {
 		testSet = testSet.Head(l)
 	}
 	start := time.Now()
-	res, err := train.Run(ctx, cfg, trainSet, testSet, train.Options{})
+	// The run checkpoints into its own folder, so a run killed by a cluster's time limit
+	// continues where it stopped when its index is launched again; the folder goes once the
+	// result is saved.
+	ckptDir := filepath.Join(out, "checkpoints", s.Key())
+	resume := false
+	if _, err := os.Stat(filepath.Join(ckptDir, train.CheckpointFile)); err == nil {
+		resume = true
+	}
+	res, err := train.Run(ctx, cfg, trainSet, testSet, train.Options{Out: ckptDir, Resume: resume, OnStep: testOnStep})
 	if err != nil {
 		return err
 	}
 	r := &Result{Key: s.Key(), Spec: s, History: res.History}
 	runProbes(r, res.Net, testSet, s.Probes, cfg.Seed)
 	r.Seconds = time.Since(start).Seconds()
-	return save(out, r)
+	if err := save(out, r); err != nil {
+		return err
+	}
+	return os.RemoveAll(ckptDir)
 }
