@@ -92,6 +92,10 @@ func TestPlanEndToEnd(t *testing.T) {
 			t.Errorf("section %s has no verdict although its runs exist: %s", s.ID, s.Notes)
 		}
 	}
+	table, err := os.ReadFile(filepath.Join(out, "metrics.csv"))
+	if err != nil || strings.Count(string(table), "\n") < 4*2*2 { // 4 runs × ≥1 epoch × 2 splits × passes
+		t.Errorf("metrics.csv: %v, %d lines", err, strings.Count(string(table), "\n"))
+	}
 	page, err := os.ReadFile(filepath.Join(out, report.HTMLFile))
 	if err != nil || !strings.Contains(string(page), "noise") {
 		t.Fatalf("report: %v", err)

@@ -1,11 +1,17 @@
 package experiment
 
 import (
+	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
+	"strconv"
 	"time"
+
+	"github.com/fgrelu/fgrelu/internal/atomicfile"
 
 	"github.com/fgrelu/fgrelu/gemm"
 	"github.com/fgrelu/fgrelu/internal/sysinfo"
@@ -57,6 +63,7 @@ func (p Plan) Analyze(out string, env map[string]string) (*report.Report, error)
 	}
 	total, missing := 0, 0
 	var seconds float64
+	all := map[string]*Result{}
 	for _, it := range p.Items {
 		specs, err := it.Exp.Runs(p.Profile, it.Dataset)
 		if err != nil {
@@ -65,8 +72,11 @@ func (p Plan) Analyze(out string, env map[string]string) (*report.Report, error)
 		got := Collect(out, specs)
 		total += len(specs)
 		missing += len(specs) - len(got)
-		for _, res := range got {
-			seconds += res.Seconds
+		for k, res := range got {
+			if all[k] == nil {
+				seconds += res.Seconds
+			}
+			all[k] = res
 		}
 		a := newAnalysis(it.Exp, p.Profile, out, it.Dataset, specs, got)
 		s := it.Exp.analyze(a)
@@ -75,10 +85,47 @@ func (p Plan) Analyze(out string, env map[string]string) (*report.Report, error)
 		}
 		r.Sections = append(r.Sections, s)
 	}
+	if err := writeTables(out, all); err != nil {
+		return nil, err
+	}
 	r.Environment["runs"] = fmt.Sprintf("%d results of %d runs (shared runs counted per experiment)", total-missing, total)
 	r.Environment["compute"] = fmt.Sprintf("%.0f s of run time in the results (training and probes)", seconds)
 	if err := report.WriteHTML(out, r); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// writeTables writes every result's metrics as one CSV (a row per run, epoch, split and pass)
+// and the probes' noise sweeps as another, for analysis outside fgrelu.
+func writeTables(out string, results map[string]*Result) error {
+	keys := make([]string, 0, len(results))
+	for k := range results {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var m, n bytes.Buffer
+	m.WriteString("run,label,repeat,dataset,arch,passes,epoch,split,pass,loss,accuracy\n")
+	n.WriteString("run,label,repeat,dataset,arch,passes,sigma,pass,loss\n")
+	for _, k := range keys {
+		r := results[k]
+		c := r.Spec.Config
+		id := fmt.Sprintf("%s,%q,%d,%s,%s,%d", k, r.Spec.Label, r.Spec.Repeat, c.Dataset(), c.Model.Arch, c.Model.Passes)
+		for _, row := range r.History {
+			acc := ""
+			if !math.IsNaN(row.Accuracy) {
+				acc = strconv.FormatFloat(row.Accuracy, 'g', -1, 64)
+			}
+			fmt.Fprintf(&m, "%s,%d,%s,%d,%s,%s\n", id, row.Epoch, row.Split, row.Pass, strconv.FormatFloat(row.Loss, 'g', -1, 64), acc)
+		}
+		for _, pt := range r.Noise {
+			for p, l := range pt.Loss {
+				fmt.Fprintf(&n, "%s,%g,%d,%s\n", id, pt.Sigma, p+1, strconv.FormatFloat(l, 'g', -1, 64))
+			}
+		}
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(out, "metrics.csv"), m.Bytes()); err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(filepath.Join(out, "noise.csv"), n.Bytes())
 }
