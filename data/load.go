@@ -120,3 +120,16 @@ func CIFAR10Path() (string, error) {
 		"e.g. `mkdir -p data && curl -fL -o data/%s %s`, then run again, set %s to its path, or pass --data PATH",
 		strings.Join(cands, ", "), CIFAR10URL, CIFAR10MD5, CIFAR10Archive, CIFAR10URL, CIFAR10Env)
 }
+
+// FashionAvailable reports, without reading them, whether the four Fashion-MNIST files are
+// where Load("fashion-mnist", "") looks.
+func FashionAvailable() error {
+	dir := os.Getenv(FashionDirEnv)
+	if dir == "" {
+		dir = FashionDefaultDir
+	}
+	if !hasIDXFiles(dir) {
+		return fmt.Errorf("data: Fashion-MNIST not found in %s (apt-get install -y dataset-fashion-mnist, or set %s)", dir, FashionDirEnv)
+	}
+	return nil
+}

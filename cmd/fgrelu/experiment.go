@@ -88,7 +88,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 	if !*noFashion {
-		if _, _, err := data.Load("fashion-mnist", ""); err == nil {
+		if err := data.FashionAvailable(); err == nil {
 			for _, name := range experiment.FashionSubset(p) {
 				e, _ := experiment.ByName(name)
 				plan.Items = append(plan.Items, experiment.PlanItem{Exp: e, Dataset: "fashion-mnist"})
