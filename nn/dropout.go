@@ -40,7 +40,7 @@ func (d *Dropout) drawMask(r *rand.Rand, n, per int) {
 	}
 	keep := float32(1 / (1 - d.P))
 	threshold := uint64(d.P * (1 << 53))
-	par.For(n, 1, func(lo, hi int) {
+	par.For(n, rowGrain(per), func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			g := rand.New(rand.NewPCG(seeds[b], 0x9e3779b97f4a7c15))
 			m := d.mask[b*per : (b+1)*per]

@@ -154,7 +154,7 @@ func (g *FGReLU) Forward(st *State, s, muD *tensor.Tensor) *tensor.Tensor {
 	alpha := g.alpha()
 	per := s.Cols() // values per example
 	xs, ys, ms := s.Data, st.Y.Data, muD.Data
-	par.For(n, 1, func(lo, hi int) {
+	par.For(n, rowGrain(per), func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			row := xs[b*per : (b+1)*per]
 			out := ys[b*per : (b+1)*per]
@@ -204,7 +204,7 @@ func (g *FGReLU) Backward(st *State, dy *tensor.Tensor) (ds, dmuD *tensor.Tensor
 	alpha := g.alpha()
 	dm := tensor.Ensure(st.Saved[3], n, ch)
 	st.Saved[3] = dm
-	dalpha := par.Sum(n, 1, func(lo, hi int) float64 {
+	dalpha := par.Sum(n, rowGrain(per), func(lo, hi int) float64 {
 		var da float64
 		acc := make([]float64, ch)
 		for b := lo; b < hi; b++ {

@@ -32,7 +32,7 @@ func (m *MaxPool2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	}
 	st.Index = st.Index[:st.Y.Len()]
 	xs, ys, idx := x.Data, st.Y.Data, st.Index
-	par.For(n, 1, func(lo, hi int) {
+	par.For(n, rowGrain(h*w*c), func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			for i := range oh {
 				for j := range ow {

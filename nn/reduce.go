@@ -28,3 +28,7 @@ func addColumnSums(dst, src []float32, rows, cols int) {
 
 // elementwise runs body over [0, n) in chunks of at least 16384 elements, in parallel.
 func elementwise(n int, body func(lo, hi int)) { par.For(n, 1<<14, body) }
+
+// rowGrain is the number of examples of perRow values each that make a chunk of parallel work
+// worth handing to another goroutine (about 16 384 values).
+func rowGrain(perRow int) int { return max(1, (1<<14)/max(perRow, 1)) }
