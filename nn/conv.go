@@ -64,7 +64,7 @@ func (c *Conv2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	pl, rows := g.patchLen(), g.gridLen()
 	step := stepOf(rows * pl)
 	w, y := c.Weight.Value.Data, st.Y.Data
-	forGroups(n, func(wk, _, n0, n1 int) {
+	forGroups(n, []*scratch{&c.cols}, func(wk, _, n0, n1 int) {
 		for a := n0; a < n1; a += step {
 			b := min(a+step, n1)
 			cols := c.cols.get(wk, (b-a)*rows*pl)
@@ -98,7 +98,7 @@ func (c *Conv2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Ten
 		st.DX.Zero()
 	}
 	w := c.Weight.Value.Data
-	forGroups(n, func(wk, gi, n0, n1 int) {
+	forGroups(n, []*scratch{&c.cols, &c.dcols}, func(wk, gi, n0, n1 int) {
 		part := partials[gi*size : (gi+1)*size]
 		for a := n0; a < n1; a += step {
 			b := min(a+step, n1)

@@ -20,20 +20,29 @@ func stepOf(perImage int) int { return max(1, convStepValues/max(perImage, 1)) }
 // scratch holds one buffer per goroutine.
 type scratch [][]float32
 
-// get returns worker w's buffer, at least n long.
-func (s *scratch) get(w, n int) []float32 {
-	for len(*s) <= w {
+// reserve makes room for k workers' buffers. It runs before the parallel loop, so that get
+// never grows the list while other goroutines read it.
+func (s *scratch) reserve(k int) {
+	for len(*s) < k {
 		*s = append(*s, nil)
 	}
+}
+
+// get returns worker w's buffer, at least n long.
+func (s *scratch) get(w, n int) []float32 {
 	if len((*s)[w]) < n {
 		(*s)[w] = make([]float32, n)
 	}
 	return (*s)[w][:n]
 }
 
-// forGroups runs body(w, g, n0, n1) for every group g of images [n0, n1) of a batch of n.
-func forGroups(n int, body func(w, g, n0, n1 int)) {
+// forGroups runs body(w, g, n0, n1) for every group g of images [n0, n1) of a batch of n,
+// after reserving a scratch buffer per goroutine in each of bufs.
+func forGroups(n int, bufs []*scratch, body func(w, g, n0, n1 int)) {
 	groups := groupsOf(n)
+	for _, b := range bufs {
+		b.reserve(par.Workers(groups))
+	}
 	par.DoWorker(groups, func(w, g int) {
 		n0, n1 := par.Bounds(g, groups, n)
 		body(w, g, n0, n1)

@@ -71,7 +71,7 @@ func (c *ConvTranspose2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	pl, rows, il := g.patchLen(), g.gridLen(), g.imageLen()
 	step := stepOf(rows * pl)
 	y := st.Y.Data
-	forGroups(n, func(wk, _, n0, n1 int) {
+	forGroups(n, []*scratch{&c.cols}, func(wk, _, n0, n1 int) {
 		for a := n0; a < n1; a += step {
 			b := min(a+step, n1)
 			out := y[a*il : b*il]
@@ -103,7 +103,7 @@ func (c *ConvTranspose2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *t
 		st.DX = tensor.Ensure(st.DX, st.X.Shape...)
 	}
 	x, w := st.X.Data, c.Weight.Value.Data
-	forGroups(n, func(wk, gi, n0, n1 int) {
+	forGroups(n, []*scratch{&c.cols}, func(wk, gi, n0, n1 int) {
 		part := partials[gi*size : (gi+1)*size]
 		for a := n0; a < n1; a += step {
 			b := min(a+step, n1)
