@@ -266,7 +266,8 @@ func analyzeGrid(a *analysis) section {
 				etas = append(etas, c[1])
 			}
 		}
-		fig := report.HeatmapFigure{Title: fmt.Sprintf("Grid %d: final test loss", gi+1), ValueLabel: "test loss", Format: "%.4f"}
+		fig := report.HeatmapFigure{Title: fmt.Sprintf("Grid %d: final test loss", gi+1), XLabel: "η", YLabel: "β_max",
+			ValueLabel: "test loss (lower is better)", Format: "%.4f"}
 		for _, e := range etas {
 			fig.Cols = append(fig.Cols, fmt.Sprintf("η=%g", e))
 		}
