@@ -58,24 +58,13 @@ func Curves(path string, fig CurveFigure) error {
 	if err := fig.validate(); err != nil {
 		return fmt.Errorf("report: curves %s: %w", path, err)
 	}
-	// Colours by order of first appearance; a name keeps its colour across panels.
-	index := map[string]int{}
-	seriesColor := make([][]int, len(fig.Panels))
-	next, named := 0, 0
+	names := make([][]string, len(fig.Panels))
 	for i, p := range fig.Panels {
 		for _, s := range p.Series {
-			k, ok := index[s.Name]
-			if !ok || s.Name == "" {
-				k = next
-				next++
-				if s.Name != "" {
-					index[s.Name] = k
-					named++
-				}
-			}
-			seriesColor[i] = append(seriesColor[i], k)
+			names[i] = append(names[i], s.Name)
 		}
 	}
+	seriesColor, named := colorIndices(names)
 	n := len(fig.Panels)
 	h := 3.2*vg.Inch*vg.Length(n) + 0.4*vg.Inch
 	return save(path, "curves", fig.Size, 7*vg.Inch, h, func(dc draw.Canvas) error {

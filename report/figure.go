@@ -281,3 +281,27 @@ func (logTicks) Ticks(min, max float64) []plot.Tick {
 	}
 	return plot.DefaultTicks{}.Ticks(min, max)
 }
+
+// colorIndices gives each series (names per panel) a colour index by order of first appearance;
+// a named series keeps its colour across panels, unnamed ones get their own. It also returns how
+// many distinct names there are (legend entries).
+func colorIndices(names [][]string) (idx [][]int, named int) {
+	index := map[string]int{}
+	idx = make([][]int, len(names))
+	next := 0
+	for i, panel := range names {
+		for _, name := range panel {
+			k, ok := index[name]
+			if !ok || name == "" {
+				k = next
+				next++
+				if name != "" {
+					index[name] = k
+					named++
+				}
+			}
+			idx[i] = append(idx[i], k)
+		}
+	}
+	return idx, named
+}

@@ -56,23 +56,13 @@ func Histogram(path string, fig HistFigure) error {
 	if err := fig.validate(); err != nil {
 		return fmt.Errorf("report: histogram %s: %w", path, err)
 	}
-	index := map[string]int{}
-	colorIdx := make([][]int, len(fig.Panels))
-	next, named := 0, 0
+	names := make([][]string, len(fig.Panels))
 	for i, p := range fig.Panels {
 		for _, s := range p.Series {
-			k, ok := index[s.Name]
-			if !ok || s.Name == "" {
-				k = next
-				next++
-				if s.Name != "" {
-					index[s.Name] = k
-					named++
-				}
-			}
-			colorIdx[i] = append(colorIdx[i], k)
+			names[i] = append(names[i], s.Name)
 		}
 	}
+	colorIdx, named := colorIndices(names)
 	n := len(fig.Panels)
 	h := 2.8*vg.Inch*vg.Length(n) + 0.4*vg.Inch
 	return save(path, "histogram", fig.Size, 7*vg.Inch, h, func(dc draw.Canvas) error {
