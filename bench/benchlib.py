@@ -201,3 +201,20 @@ def conv_transpose_macs(c_in, c_out, k, h_in, w_in):
     (it runs as the input-gradient of a conv, so taps that fall outside the output
     are computed and dropped)."""
     return c_in * h_in * w_in * c_out * k * k
+
+
+def autoencoder_step(model, opt, batches):
+    """A training step of a feedback autoencoder on cycled batches: BCE of the last pass's
+    logits against the input (the benchmark workloads train on the last pass only)."""
+    state = {"step": 0}
+
+    def train_step():
+        x = batches[state["step"] % len(batches)]
+        state["step"] += 1
+        opt.zero_grad(set_to_none=True)
+        loss = F.binary_cross_entropy_with_logits(model(x)[-1], x)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return train_step

@@ -77,17 +77,7 @@ def main():
     with torch.no_grad():
         out = model(batches[0])[-1]
     assert out.shape == batches[0].shape, f"cifar-ae: output {tuple(out.shape)} != input"
-    step = 0
-
-    def train_step():
-        nonlocal step
-        x = batches[step % len(batches)]
-        step += 1
-        opt.zero_grad(set_to_none=True)
-        loss = F.binary_cross_entropy_with_logits(model(x)[-1], x)
-        loss.backward()
-        opt.step()
-        return loss
+    train_step = bl.autoencoder_step(model, opt, batches)
 
     fwd, bwd = flops_per_sample()
     bl.run_benchmark("cifar-ae", args, train_step, fwd, bwd)

@@ -68,17 +68,7 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=bl.LR)
     # A few fixed random batches, made before timing so that data generation is not timed.
     batches = [torch.rand(bl.BATCH, 784) for _ in range(8)]
-    step = 0
-
-    def train_step():
-        nonlocal step
-        x = batches[step % len(batches)]
-        step += 1
-        opt.zero_grad(set_to_none=True)
-        loss = F.binary_cross_entropy_with_logits(model(x)[-1], x)
-        loss.backward()
-        opt.step()
-        return loss
+    train_step = bl.autoencoder_step(model, opt, batches)
 
     fwd, bwd = flops_per_sample()
     bl.run_benchmark("mnist-ae", args, train_step, fwd, bwd)

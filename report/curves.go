@@ -60,9 +60,7 @@ func Curves(path string, fig CurveFigure) error {
 	}
 	names := make([][]string, len(fig.Panels))
 	for i, p := range fig.Panels {
-		for _, s := range p.Series {
-			names[i] = append(names[i], s.Name)
-		}
+		names[i] = seriesNames(p.Series)
 	}
 	seriesColor, named := colorIndices(names)
 	n := len(fig.Panels)

@@ -305,3 +305,15 @@ func colorIndices(names [][]string) (idx [][]int, named int) {
 	}
 	return idx, named
 }
+
+// seriesNames lists the names of a panel's series (curves or histograms).
+func seriesNames[S interface{ name() string }](series []S) []string {
+	out := make([]string, len(series))
+	for i, s := range series {
+		out[i] = s.name()
+	}
+	return out
+}
+
+func (s Series) name() string     { return s.Name }
+func (s HistSeries) name() string { return s.Name }

@@ -58,9 +58,7 @@ func Histogram(path string, fig HistFigure) error {
 	}
 	names := make([][]string, len(fig.Panels))
 	for i, p := range fig.Panels {
-		for _, s := range p.Series {
-			names[i] = append(names[i], s.Name)
-		}
+		names[i] = seriesNames(p.Series)
 	}
 	colorIdx, named := colorIndices(names)
 	n := len(fig.Panels)
