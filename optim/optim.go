@@ -61,12 +61,19 @@ func (a *Adam) Step() {
 	a.t++
 	bc1 := 1 - math.Pow(a.Beta1, float64(a.t))
 	bc2 := 1 - math.Pow(a.Beta2, float64(a.t))
-	step, sq := float32(a.LR/bc1), float32(math.Sqrt(bc2))
-	b1, b2, eps := float32(a.Beta1), float32(a.Beta2), float32(a.Eps)
+	// Every constant in float64, rounded to float32 once, as torch.optim.Adam hands its Python
+	// floats to float32 kernels (exp_avg_sq.mul_(β2).addcmul_(g, g, value=1 − β2)): 1 − β2 is
+	// float32(0.001), not 1 − float32(0.999) = 0.00099998713, which made every update about
+	// 6.4e-6 relative larger than PyTorch's.
+	c := kernels.AdamConsts{
+		B1: float32(a.Beta1), B2: float32(a.Beta2),
+		C1: float32(1 - a.Beta1), C2: float32(1 - a.Beta2),
+		Step: float32(a.LR / bc1), Sq: float32(math.Sqrt(bc2)), Eps: float32(a.Eps),
+	}
 	for i, p := range a.params {
 		w, g, m, v := p.Value.Data, p.Grad.Data, a.m[i].Data, a.v[i].Data
 		par.For(len(w), 1<<15, func(lo, hi int) {
-			kernels.Adam(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], b1, b2, step, sq, eps)
+			kernels.Adam(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], c)
 		})
 	}
 }

@@ -64,3 +64,20 @@ func TestNewRefusesBadSettings(t *testing.T) {
 		}
 	}
 }
+
+// PyTorch hands 1 − β1 and 1 − β2 to its float32 kernels as Python floats, so after one step
+// from zero moments with g = 1 the moments are exactly float32(0.1) and float32(0.001); with
+// 1 − float32(β2) the second would be 0.00099998713.
+func TestAdamConstantsInFloat64(t *testing.T) {
+	p := nn.NewParam("w", 1)
+	p.Grad.Data[0] = 1
+	adam := NewAdam([]*nn.Param{p}, 1e-3)
+	adam.Step()
+	st, _ := adam.State()
+	if m, want := st["adam.m.w"].Data[0], float32(0.1); m != want {
+		t.Errorf("m = %.10g, want %.10g", m, want)
+	}
+	if v, want := st["adam.v.w"].Data[0], float32(0.001); v != want {
+		t.Errorf("v = %.10g, want %.10g (1 − β2 rounded once)", v, want)
+	}
+}

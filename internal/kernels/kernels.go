@@ -22,14 +22,20 @@ func BCELogits(z, y, t []float32, scale float32, dz []float32) float64 {
 	return bceLogits(z, y, t, scale, dz)
 }
 
+// AdamConsts are the scalars of one Adam step, each rounded to float32 once from a float64
+// computation, as PyTorch's CPU Adam passes its Python-float scalars to float32 kernels:
+// C1 = 1 − β1 and C2 = 1 − β2 (not 1 − float32(β)), Step = lr/(1 − β1^t), Sq = √(1 − β2^t).
+type AdamConsts struct {
+	B1, B2, C1, C2, Step, Sq, Eps float32
+}
+
 // Adam applies the update of Kingma & Ba (2015) in PyTorch's arrangement:
-// m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; w ← w − step·m/(√v/sq + ε), where the caller
-// passes step = lr/(1 − β1^t) and sq = √(1 − β2^t).
-func Adam(w, g, m, v []float32, b1, b2, step, sq, eps float32) {
+// m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; w ← w − step·m/(√v/sq + ε).
+func Adam(w, g, m, v []float32, c AdamConsts) {
 	if len(g) != len(w) || len(m) != len(w) || len(v) != len(w) {
 		panic("kernels: Adam lengths differ")
 	}
 	if len(w) > 0 {
-		adam(w, g, m, v, b1, b2, step, sq, eps)
+		adam(w, g, m, v, c)
 	}
 }

@@ -58,11 +58,11 @@ static inline float fg_bce1(float z, float y, float t) {
 	return ((z > 0 ? z : 0.0f) - t * z) - fg_logf(big);
 }
 
-static inline void fg_adam1(float *w, const float *g, float *m, float *v, long i, float b1, float b2, float step, float sq,
-                            float eps) {
+static inline void fg_adam1(float *w, const float *g, float *m, float *v, long i, float b1, float b2, float c1, float c2,
+                            float step, float sq, float eps) {
 	float gi = g[i];
-	float mi = b1 * m[i] + (1.0f - b1) * gi;
-	float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
+	float mi = b1 * m[i] + c1 * gi;
+	float vi = b2 * v[i] + c2 * gi * gi;
 	m[i] = mi;
 	v[i] = vi;
 	w[i] -= step * mi / (sqrtf(vi) / sq + eps);
@@ -154,10 +154,10 @@ FG_AVX2 static double fg_bce_avx2(const float *z, const float *y, const float *t
 	return total;
 }
 
-FG_AVX2 static void fg_adam_avx2(float *w, const float *g, float *m, float *v, long n, float b1, float b2, float step,
-                                 float sq, float eps) {
-	const __m256 B1 = _mm256_set1_ps(b1), B2 = _mm256_set1_ps(b2), C1 = _mm256_set1_ps(1.0f - b1),
-	             C2 = _mm256_set1_ps(1.0f - b2), ST = _mm256_set1_ps(step), SQ = _mm256_set1_ps(sq), EPS = _mm256_set1_ps(eps);
+FG_AVX2 static void fg_adam_avx2(float *w, const float *g, float *m, float *v, long n, float b1, float b2, float c1,
+                                 float c2, float step, float sq, float eps) {
+	const __m256 B1 = _mm256_set1_ps(b1), B2 = _mm256_set1_ps(b2), C1 = _mm256_set1_ps(c1),
+	             C2 = _mm256_set1_ps(c2), ST = _mm256_set1_ps(step), SQ = _mm256_set1_ps(sq), EPS = _mm256_set1_ps(eps);
 	long i = 0;
 	for (; i + 8 <= n; i += 8) {
 		__m256 gi = _mm256_loadu_ps(g + i);
@@ -168,7 +168,7 @@ FG_AVX2 static void fg_adam_avx2(float *w, const float *g, float *m, float *v, l
 		__m256 den = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(vi), SQ), EPS);
 		_mm256_storeu_ps(w + i, _mm256_sub_ps(_mm256_loadu_ps(w + i), _mm256_div_ps(_mm256_mul_ps(ST, mi), den)));
 	}
-	for (; i < n; i++) fg_adam1(w, g, m, v, i, b1, b2, step, sq, eps);
+	for (; i < n; i++) fg_adam1(w, g, m, v, i, b1, b2, c1, c2, step, sq, eps);
 }
 
 static int fg_has_avx2(void) {
@@ -180,7 +180,7 @@ static int fg_has_avx2(void) {
 static int fg_has_avx2(void) { return 0; }
 #define fg_sigmoid_avx2(x, y, n) ((void)0)
 #define fg_bce_avx2(z, y, t, s, d, n) (0.0)
-#define fg_adam_avx2(w, g, m, v, n, b1, b2, st, sq, e) ((void)0)
+#define fg_adam_avx2(w, g, m, v, n, b1, b2, c1, c2, st, sq, e) ((void)0)
 #endif
 
 // ---- entry points ----
@@ -210,11 +210,11 @@ static double fg_bce_logits(const float *z, const float *y, const float *t, floa
 	return total;
 }
 
-static void fg_adam(float *w, const float *g, float *m, float *v, long n, float b1, float b2, float step, float sq,
-                    float eps) {
+static void fg_adam(float *w, const float *g, float *m, float *v, long n, float b1, float b2, float c1, float c2,
+                    float step, float sq, float eps) {
 	if (fg_has_avx2()) {
-		fg_adam_avx2(w, g, m, v, n, b1, b2, step, sq, eps);
+		fg_adam_avx2(w, g, m, v, n, b1, b2, c1, c2, step, sq, eps);
 		return;
 	}
-	for (long i = 0; i < n; i++) fg_adam1(w, g, m, v, i, b1, b2, step, sq, eps);
+	for (long i = 0; i < n; i++) fg_adam1(w, g, m, v, i, b1, b2, c1, c2, step, sq, eps);
 }

@@ -23,6 +23,7 @@ func bceLogits(z, y, t []float32, scale float32, dz []float32) float64 {
 	return float64(C.fg_bce_logits(f32(z), f32(y), f32(t), C.float(scale), d, C.long(len(z))))
 }
 
-func adam(w, g, m, v []float32, b1, b2, step, sq, eps float32) {
-	C.fg_adam(f32(w), f32(g), f32(m), f32(v), C.long(len(w)), C.float(b1), C.float(b2), C.float(step), C.float(sq), C.float(eps))
+func adam(w, g, m, v []float32, c AdamConsts) {
+	C.fg_adam(f32(w), f32(g), f32(m), f32(v), C.long(len(w)), C.float(c.B1), C.float(c.B2), C.float(c.C1), C.float(c.C2),
+		C.float(c.Step), C.float(c.Sq), C.float(c.Eps))
 }

@@ -72,12 +72,14 @@ func bceLogitsGo(z, y, t []float32, scale float32, dz []float32) float64 {
 	return total
 }
 
-func adamGo(w, g, m, v []float32, b1, b2, step, sq, eps float32) {
+func adamGo(w, g, m, v []float32, c AdamConsts) {
 	for i := range w {
 		gi := g[i]
-		mi := b1*m[i] + (1-b1)*gi
-		vi := b2*v[i] + (1-b2)*gi*gi
+		// Explicit float32 conversions keep Go from fusing a multiply and an add (the C
+		// kernel does not fuse either), so both give the same bits.
+		mi := float32(c.B1*m[i]) + float32(c.C1*gi)
+		vi := float32(c.B2*v[i]) + float32(float32(c.C2*gi)*gi)
 		m[i], v[i] = mi, vi
-		w[i] -= step * mi / (float32(math.Sqrt(float64(vi)))/sq + eps)
+		w[i] -= float32(c.Step*mi) / (float32(math.Sqrt(float64(vi)))/c.Sq + c.Eps)
 	}
 }

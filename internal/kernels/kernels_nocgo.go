@@ -8,6 +8,6 @@ func bceLogits(z, y, t []float32, scale float32, dz []float32) float64 {
 	return bceLogitsGo(z, y, t, scale, dz)
 }
 
-func adam(w, g, m, v []float32, b1, b2, step, sq, eps float32) {
-	adamGo(w, g, m, v, b1, b2, step, sq, eps)
+func adam(w, g, m, v []float32, c AdamConsts) {
+	adamGo(w, g, m, v, c)
 }

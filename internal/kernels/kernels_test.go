@@ -70,8 +70,9 @@ func TestKernelsMatchGo(t *testing.T) {
 	}
 	w1, g, m1, v1 := randSlice(r, n, -1, 1), randSlice(r, n, -1, 1), randSlice(r, n, -0.1, 0.1), randSlice(r, n, 0, 0.01)
 	w2, m2, v2 := append([]float32(nil), w1...), append([]float32(nil), m1...), append([]float32(nil), v1...)
-	Adam(w1, g, m1, v1, 0.9, 0.999, 1e-3, 0.3, 1e-8)
-	adamGo(w2, g, m2, v2, 0.9, 0.999, 1e-3, 0.3, 1e-8)
+	c := AdamConsts{B1: 0.9, B2: 0.999, C1: 0.1, C2: 0.001, Step: 1e-3, Sq: 0.3, Eps: 1e-8}
+	Adam(w1, g, m1, v1, c)
+	adamGo(w2, g, m2, v2, c)
 	for i := range w1 {
 		if w1[i] != w2[i] || m1[i] != m2[i] || v1[i] != v2[i] {
 			t.Fatalf("Adam element %d differs: %v %v", i, w1[i], w2[i])
