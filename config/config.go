@@ -42,6 +42,10 @@ type Model struct {
 	ConstantLayers []string        `json:"constant_gain_layers"`
 	Loss           string          `json:"loss"` // "" → the architecture's
 	Init           string          `json:"init"`
+	// Options against dead units (issue 14). Left out of the saved JSON when 0, so configs
+	// without them keep their JSON, and experiment runs their keys.
+	ReLUBiasInit float64 `json:"relu_bias_init,omitempty"` // added to the initial biases of hidden layers
+	LeakySlope   float64 `json:"leaky_slope,omitempty"`    // leaky ReLU in hidden layers without feedback
 }
 
 // Train sets the optimisation.
@@ -101,6 +105,8 @@ var Docs = map[string]string{
 	"model.constant_gain_layers": "layers whose gain is fixed to model.constant_gain (no feedback to them)",
 	"model.loss":                 `bce, mse or softmax-ce ("" = the architecture's)`,
 	"model.init":                 "weight initialisation: glorot, he or torch (PyTorch's default)",
+	"model.relu_bias_init":       "added to the initial bias of every hidden (rectifier) layer, e.g. 0.01 against dead units (default 0)",
+	"model.leaky_slope":          "negative slope in [0, 1) of a leaky ReLU in hidden layers without feedback (default 0: plain ReLU)",
 	"train.epochs":               "passes over the training set",
 	"train.batch_size":           "examples per step",
 	"train.optimizer":            "adam or sgd (with train.momentum)",

@@ -146,3 +146,33 @@ func TestDocsCoverEveryKey(t *testing.T) {
 		t.Errorf("%d documented keys, %d keys", len(Docs), len(keys))
 	}
 }
+
+// The options against dead units: off by default and then absent from the saved JSON (so run
+// keys of existing configs do not change), set by name, kept through the JSON round trip,
+// refused by name when out of range.
+func TestDeadUnitOptions(t *testing.T) {
+	def, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if js := def.JSON(); strings.Contains(js, "relu_bias_init") || strings.Contains(js, "leaky_slope") {
+		t.Errorf("the default config's JSON names the new keys:\n%s", js)
+	}
+	c, err := Load("", "model.relu_bias_init=0.01", "model.leaky_slope=0.01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := c.Spec()
+	if err != nil || spec.ReLUBiasInit != 0.01 || spec.LeakySlope != 0.01 {
+		t.Errorf("spec %+v, %v", spec, err)
+	}
+	if back, err := FromJSON(c.JSON()); err != nil || !reflect.DeepEqual(back, c) {
+		t.Errorf("round trip: %v\n%s", err, c.JSON())
+	}
+	for _, set := range []string{"model.leaky_slope=-0.1", "model.leaky_slope=1"} {
+		key, _, _ := strings.Cut(set, "=")
+		if _, err := Load("", set); err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%s: error %v, want one naming %s", set, err, key)
+		}
+	}
+}

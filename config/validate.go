@@ -56,7 +56,8 @@ func (c Config) Validate() error {
 func (c Config) Spec() (net.Spec, error) {
 	m := c.Model
 	s := net.Spec{Passes: m.Passes, Gate: m.Gate, BetaMax: m.BetaMax, Eta: m.Eta,
-		ConstantGain: m.ConstantGain, ConstantLayers: m.ConstantLayers, Loss: m.Loss, Init: m.Init}
+		ConstantGain: m.ConstantGain, ConstantLayers: m.ConstantLayers, Loss: m.Loss, Init: m.Init,
+		ReLUBiasInit: m.ReLUBiasInit, LeakySlope: m.LeakySlope}
 	if m.Arch == "custom" {
 		if len(m.Input) == 0 || len(m.Layers) == 0 {
 			return s, fmt.Errorf("config: model.arch: custom needs model.input and model.layers")

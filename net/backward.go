@@ -3,7 +3,6 @@ package net
 import (
 	"github.com/fgrelu/fgrelu/gemm"
 	"github.com/fgrelu/fgrelu/internal/par"
-	"github.com/fgrelu/fgrelu/nn"
 	"github.com/fgrelu/fgrelu/tensor"
 )
 
@@ -45,7 +44,7 @@ func (n *Net) backwardStage(t, l int) {
 				n.backwardFeedback(t, l, dmu)
 			}
 		} else {
-			d = (&nn.Activation{Kind: stage.Act}).Backward(&ss.act, d, true)
+			d = stage.activation().Backward(&ss.act, d, true)
 		}
 		ds = d
 	}

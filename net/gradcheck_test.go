@@ -185,3 +185,70 @@ func TestClassifierGradients(t *testing.T) {
 	labels := []int{0, 3, 4}
 	checkNet(t, spec, 3, func(*tensor.Tensor) nn.Target { return nn.Target{Labels: labels} }, false)
 }
+
+// Leaky ReLUs in the layers without a gate and a positive initial bias: the gradients through
+// the leaky units' negative side, in both passes, against finite differences.
+func TestLeakyBiasInitGradients(t *testing.T) {
+	spec := Spec{
+		Input: []int{3, 3, 1},
+		Layers: []LayerSpec{
+			{Name: "E1", Type: "dense", Units: 6},
+			{Name: "E2", Type: "dense", Units: 3},
+			{Name: "D1", Type: "dense", Units: 6},
+			{Name: "D2", Type: "dense", Units: 9},
+		},
+		Edges:  []EdgeSpec{{From: "D1", To: "E1"}},
+		Passes: 2, Gate: "gain", BetaMax: 0.9, Eta: 0.5, Loss: "bce", Init: "glorot",
+		LeakySlope: 0.1, ReLUBiasInit: 0.05,
+	}
+	for _, last := range []bool{false, true} {
+		checkNet(t, spec, 3, func(x *tensor.Tensor) nn.Target { return nn.Target{X: x} }, last)
+	}
+}
+
+// The options reach the right layers: the slope every ungated hidden layer and no other, the
+// bias every hidden layer and no other, and the weights stay those drawn without them.
+func TestLeakySlopeAndBiasInitPlacement(t *testing.T) {
+	spec := Spec{
+		Input: []int{2, 2, 1},
+		Layers: []LayerSpec{
+			{Name: "E1", Type: "conv", Units: 3, Kernel: 1},
+			{Name: "E2", Type: "conv", Units: 2, Kernel: 1},
+			{Name: "O", Type: "dense", Units: 4},
+		},
+		Edges:  []EdgeSpec{{From: "E2", To: "E1"}},
+		Passes: 2, Gate: "gain", BetaMax: 0.9, Eta: 1, Loss: "mse", Init: "torch",
+	}
+	plain, err := Build(spec, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec.LeakySlope, spec.ReLUBiasInit = 0.01, 0.1
+	opts, err := Build(spec, rand.New(rand.NewPCG(1, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []float32{opts.Stages[0].Slope, opts.Stages[1].Slope, opts.Stages[2].Slope}; got[0] != 0 || got[1] != 0.01 || got[2] != 0 {
+		t.Errorf("slopes E1 (gated), E2, O (output) = %v, want [0 0.01 0]", got)
+	}
+	for i, p := range opts.Params() {
+		q := plain.Params()[i]
+		shift := float32(0)
+		if p.Name == "E1.bias" || p.Name == "E2.bias" {
+			shift = 0.1
+		}
+		for j, v := range p.Value.Data {
+			if v != q.Value.Data[j]+shift {
+				t.Errorf("%s[%d] = %v, want %v + %v", p.Name, j, v, q.Value.Data[j], shift)
+				break
+			}
+		}
+	}
+	for _, bad := range []Spec{{LeakySlope: -0.1}, {LeakySlope: 1}, {ReLUBiasInit: math.Inf(1)}} {
+		s := spec
+		s.LeakySlope, s.ReLUBiasInit = bad.LeakySlope, bad.ReLUBiasInit
+		if _, err := Check(s); err == nil {
+			t.Errorf("slope %v, bias %v accepted", s.LeakySlope, s.ReLUBiasInit)
+		}
+	}
+}

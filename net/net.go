@@ -17,6 +17,7 @@ type Stage struct {
 	Name   string
 	Linear nn.Layer
 	Act    nn.ActKind // used when Gate is nil
+	Slope  float32    // negative slope of a ReLU Act (leaky ReLU, see nn.Activation); 0 plain
 	Gate   *nn.FGReLU // feedback gate (or constant gain) in place of the activation
 	Post   []nn.Layer
 
@@ -218,7 +219,7 @@ func (n *Net) Forward(x *tensor.Tensor, m Mode) {
 			if stage.Gate != nil {
 				a = stage.Gate.Forward(&ss.act, s, ss.muD)
 			} else {
-				a = (&nn.Activation{Kind: stage.Act}).Forward(&ss.act, s)
+				a = stage.activation().Forward(&ss.act, s)
 			}
 			for p, layer := range stage.Post {
 				ps := &ss.post[p]
@@ -230,6 +231,9 @@ func (n *Net) Forward(x *tensor.Tensor, m Mode) {
 		}
 	}
 }
+
+// activation is the stage's elementwise activation when it has no gate.
+func (s *Stage) activation() *nn.Activation { return &nn.Activation{Kind: s.Act, Slope: s.Slope} }
 
 // feedback computes μ_D of stage l on pass t > 0, or nil when no edge reaches it.
 func (n *Net) feedback(t, l int) *tensor.Tensor {

@@ -3,6 +3,7 @@ package net
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/fgrelu/fgrelu/nn"
@@ -47,6 +48,13 @@ type Spec struct {
 	ConstantLayers []string
 	Loss           string // bce, mse or softmax-ce; sets the output activation
 	Init           string // glorot, he or torch
+	// ReLUBiasInit is added to the initial biases of every hidden layer (all rectifiers, gated
+	// or not), after Init has drawn them: a small positive value keeps units from starting
+	// dead. 0 leaves Init's biases.
+	ReLUBiasInit float64
+	// LeakySlope in [0, 1) makes the ReLU of every hidden layer without a gate leaky (see
+	// nn.Activation); 0 is the plain ReLU.
+	LeakySlope float64
 }
 
 // MaxSize bounds what a spec may ask for: each size it gives (input, units, kernel, stride,
@@ -102,6 +110,12 @@ func build(s Spec, r *rand.Rand, alloc bool) (*Net, int, error) {
 	}
 	if !(s.Eta > 0) {
 		return nil, 0, fmt.Errorf("eta: %v, must be > 0", s.Eta)
+	}
+	if math.IsNaN(s.ReLUBiasInit) || math.IsInf(s.ReLUBiasInit, 0) {
+		return nil, 0, fmt.Errorf("relu_bias_init: %v, must be a finite number", s.ReLUBiasInit)
+	}
+	if !(s.LeakySlope >= 0 && s.LeakySlope < 1) {
+		return nil, 0, fmt.Errorf("leaky_slope: %v, must lie in [0, 1): 0 is the plain ReLU, a negative slope would make inactive units positive", s.LeakySlope)
 	}
 	if len(s.Input) != 3 || s.Input[0] < 1 || s.Input[1] < 1 || s.Input[2] < 1 {
 		return nil, 0, fmt.Errorf("input: shape %v, want [H W C] with positive sizes", s.Input)
@@ -168,6 +182,9 @@ func build(s Spec, r *rand.Rand, alloc bool) (*Net, int, error) {
 		if stage.Gate != nil && i == last {
 			return nil, 0, fmt.Errorf("layers[%d] (%s): the output layer cannot be gated (it may send feedback)", i, ls.Name)
 		}
+		if stage.Gate == nil && i != last {
+			stage.Slope = float32(s.LeakySlope)
+		}
 		n.Stages = append(n.Stages, stage)
 		shape = out
 	}
@@ -187,7 +204,7 @@ func build(s Spec, r *rand.Rand, alloc bool) (*Net, int, error) {
 		n.shared = min(n.shared, e.To)
 	}
 	if alloc {
-		n.initWeights(init, r)
+		n.initWeights(init, s.ReLUBiasInit, r)
 	}
 	return n, size, nil
 }
@@ -346,9 +363,11 @@ func numel(s []int) int {
 	return n
 }
 
-// initWeights draws every weight in parameter order, so the same seed gives the same network.
-func (n *Net) initWeights(scheme nn.Init, r *rand.Rand) {
-	for _, s := range n.Stages {
+// initWeights draws every weight in parameter order, so the same seed gives the same network,
+// then adds reluBias to the biases of the hidden layers (it draws nothing, so the weights are
+// those of reluBias = 0).
+func (n *Net) initWeights(scheme nn.Init, reluBias float64, r *rand.Rand) {
+	for l, s := range n.Stages {
 		var w, b *nn.Param
 		switch l := s.Linear.(type) {
 		case *nn.Dense:
@@ -359,6 +378,11 @@ func (n *Net) initWeights(scheme nn.Init, r *rand.Rand) {
 			w, b = l.Weight, l.Bias
 		}
 		nn.InitWeights(scheme, w, b, r)
+		if reluBias != 0 && b != nil && l < len(n.Stages)-1 {
+			for i := range b.Value.Data {
+				b.Value.Data[i] += float32(reluBias)
+			}
+		}
 	}
 	for _, e := range n.Edges {
 		nn.InitWeights(scheme, e.Weight, nil, r)

@@ -39,7 +39,16 @@ func ParseAct(s string) (ActKind, error) {
 }
 
 // Activation applies an elementwise function. Its backward pass needs only the output.
-type Activation struct{ Kind ActKind }
+//
+// Slope, when not 0, makes a ReLU leaky (Maas, Hannun & Ng, "Rectifier nonlinearities improve
+// neural network acoustic models", ICML 2013; PyTorch's LeakyReLU): f(x) = x for x > 0 and
+// Slope·x otherwise, f'(x) = 1 for x > 0 and Slope otherwise (at 0 too, as PyTorch). Its units
+// pass a gradient even when they are never active, so they cannot die for good. With a slope
+// in (0, 1), f(x) > 0 exactly when x > 0, so Backward still needs only the output.
+type Activation struct {
+	Kind  ActKind
+	Slope float32
+}
 
 func (a *Activation) Params() []*Param                 { return nil }
 func (a *Activation) OutShape(in []int) ([]int, error) { return in, nil }
@@ -52,6 +61,10 @@ func (a *Activation) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 		case Identity:
 			copy(ys[lo:hi], xs[lo:hi])
 		case ReLU:
+			if a.Slope != 0 {
+				leakyForward(xs[lo:hi], ys[lo:hi], a.Slope)
+				return
+			}
 			for i := lo; i < hi; i++ {
 				ys[i] = max(xs[i], 0)
 			}
@@ -62,7 +75,7 @@ func (a *Activation) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	return st.Y
 }
 
-// Backward: ReLU passes dy where y > 0; sigmoid multiplies by y(1 − y).
+// Backward: ReLU passes dy where y > 0 (and Slope·dy elsewhere); sigmoid multiplies by y(1 − y).
 func (a *Activation) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Tensor {
 	if !needDX {
 		return nil
@@ -74,6 +87,10 @@ func (a *Activation) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor
 		case Identity:
 			copy(dx[lo:hi], ds[lo:hi])
 		case ReLU:
+			if a.Slope != 0 {
+				leakyBackward(ys[lo:hi], ds[lo:hi], dx[lo:hi], a.Slope)
+				return
+			}
 			for i := lo; i < hi; i++ {
 				if ys[i] > 0 {
 					dx[i] = ds[i]
@@ -88,4 +105,26 @@ func (a *Activation) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor
 		}
 	})
 	return st.DX
+}
+
+// leakyForward is y = x for x > 0, slope·x otherwise.
+func leakyForward(xs, ys []float32, slope float32) {
+	for i, x := range xs {
+		if x > 0 {
+			ys[i] = x
+		} else {
+			ys[i] = slope * x
+		}
+	}
+}
+
+// leakyBackward is dx = dy where y > 0, slope·dy otherwise.
+func leakyBackward(ys, dys, dxs []float32, slope float32) {
+	for i, y := range ys {
+		if y > 0 {
+			dxs[i] = dys[i]
+		} else {
+			dxs[i] = slope * dys[i]
+		}
+	}
 }

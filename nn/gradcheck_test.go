@@ -116,6 +116,7 @@ func TestLayerGradients(t *testing.T) {
 		{name: "convT-stride2-outpad1", layer: convT, x: randTensor(r, 1, 2, 4, 3, 3), h: 0.5, tol: 1e-4},
 		{name: "convT-stride1-nobias", layer: convT1, x: randTensor(r, 1, 2, 4, 4, 2), h: 0.5, tol: 1e-4},
 		{name: "relu", layer: &Activation{Kind: ReLU}, x: awayFromZero(randTensor(r, 1, 5, 6), 0.05), h: 1e-2, tol: 1e-4},
+		{name: "leaky-relu", layer: &Activation{Kind: ReLU, Slope: 0.1}, x: awayFromZero(randTensor(r, 1, 5, 6), 0.05), h: 1e-2, tol: 1e-4},
 		{name: "sigmoid", layer: &Activation{Kind: Sigmoid}, x: randTensor(r, 3, 5, 6), h: 1e-2, tol: 1e-3},
 		{name: "maxpool", layer: &MaxPool2D{Size: 2}, x: randTensor(r, 1, 2, 5, 4, 3), h: 1e-3, tol: 1e-3},
 		{name: "batchnorm-train", layer: bn, x: randTensor(r, 2, 4, 3, 2, 3), train: true, h: 1e-2, tol: 2e-3},
