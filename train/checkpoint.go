@@ -28,6 +28,7 @@ type Progress struct {
 	TrainSums  []float64 // current epoch: Σ examples·loss per pass so far
 	TrainCount int       // current epoch: examples so far
 	History    []Row     // every metrics row so far
+	Dead       []DeadRow // every dead-unit row so far
 	Finished   bool
 }
 
@@ -59,6 +60,10 @@ func Save(path string, cfg config.Config, n *net.Net, opt optim.Optimizer, p Pro
 	if err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
+	dead, err := json.Marshal(p.Dead)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
 	f.Metadata = map[string]string{
 		"format":         Format,
 		"config":         cfg.JSON(),
@@ -68,6 +73,7 @@ func Save(path string, cfg config.Config, n *net.Net, opt optim.Optimizer, p Pro
 		"optimizer_step": strconv.FormatInt(step, 10),
 		"train_count":    strconv.Itoa(p.TrainCount),
 		"history":        string(hist),
+		"dead_units":     string(dead),
 		"finished":       strconv.FormatBool(p.Finished),
 		"rng":            "every stream is derived from (seed, kind, epoch, step); see train.Stream",
 		"gemm":           gemm.Current().Name(),
@@ -121,7 +127,59 @@ func Open(path string) (*Checkpoint, error) {
 	if c.Progress.History, err = readHistory(md["history"], epoch, cfg.Model.Passes); err != nil {
 		return nil, fmt.Errorf("train: %s: metadata history: %w", path, err)
 	}
+	spec, err := cfg.Spec()
+	if err != nil {
+		return nil, fmt.Errorf("train: %s: %w", path, err)
+	}
+	if c.Progress.Dead, err = readDead(md["dead_units"], epoch, len(spec.Layers)*cfg.Model.Passes); err != nil {
+		return nil, fmt.Errorf("train: %s: metadata dead_units: %w", path, err)
+	}
 	return c, nil
+}
+
+// readDead decodes the dead-unit rows saved with a checkpoint, one at a time: epochs 1 to
+// epochs in order, at most perEpoch rows each (a row per rectifier layer and pass), so that it
+// cannot allocate for more rows than the counts allow. Checkpoints written before the probe
+// have none: then the log starts again at the epoch the run resumes.
+func readDead(s string, epochs int64, perEpoch int) ([]DeadRow, error) {
+	if s == "" || strings.TrimSpace(s) == "null" {
+		return nil, nil
+	}
+	d := json.NewDecoder(strings.NewReader(s))
+	if tok, err := d.Token(); err != nil || tok != json.Delim('[') {
+		return nil, fmt.Errorf("not a list of rows")
+	}
+	var rows []DeadRow
+	epoch, inEpoch := 0, 0
+	for d.More() {
+		var r DeadRow
+		if err := d.Decode(&r); err != nil {
+			return nil, fmt.Errorf("row %d: %w", len(rows), err)
+		}
+		if r.Epoch == epoch {
+			inEpoch++
+		} else {
+			epoch, inEpoch = r.Epoch, 1
+		}
+		switch {
+		case r.Epoch < 1 || int64(r.Epoch) > epochs:
+			return nil, fmt.Errorf("row %d is of epoch %d; the run has done %d", len(rows), r.Epoch, epochs)
+		case len(rows) > 0 && r.Epoch < rows[len(rows)-1].Epoch:
+			return nil, fmt.Errorf("row %d: epoch %d after epoch %d", len(rows), r.Epoch, rows[len(rows)-1].Epoch)
+		case inEpoch > perEpoch:
+			return nil, fmt.Errorf("more than %d rows for epoch %d", perEpoch, r.Epoch)
+		case r.Units < 0 || r.Dead < 0 || r.Dead > r.Units:
+			return nil, fmt.Errorf("row %d: %d dead of %d units", len(rows), r.Dead, r.Units)
+		}
+		rows = append(rows, r)
+	}
+	if _, err := d.Token(); err != nil { // the closing bracket
+		return nil, err
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, fmt.Errorf("text after the list of rows")
+	}
+	return rows, nil
 }
 
 // readHistory decodes the metrics rows saved with a checkpoint: for each of the epochs done,

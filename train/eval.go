@@ -25,11 +25,15 @@ type EvalOptions struct {
 type Eval struct {
 	Loss     []float64 // mean loss per pass
 	Accuracy []float64 // per pass, classification only (else nil)
+	// Activity is the dead-unit probe of every rectifier layer and pass, layer by layer (see
+	// net.Activity), taken from the same forward passes as the loss.
+	Activity []net.LayerActivity
 }
 
 // Evaluate runs the network in evaluation mode over the whole dataset and averages each pass's
-// loss over examples. The target of an autoencoder is the original input, also when the input
-// is shown at reduced contrast.
+// loss over examples; on the same forward passes it counts each rectifier unit's active
+// examples (Eval.Activity). The target of an autoencoder is the original input, also when the
+// input is shown at reduced contrast.
 func Evaluate(n *net.Net, ds *data.Dataset, opt EvalOptions) Eval {
 	bs := opt.BatchSize
 	if bs <= 0 {
@@ -42,6 +46,7 @@ func Evaluate(n *net.Net, ds *data.Dataset, opt EvalOptions) Eval {
 	idx := make([]int, 0, bs)
 	labels := make([]int, bs)
 	var x, target *tensor.Tensor
+	probe := net.NewActivity(n)
 	for start := 0; start < ds.N; start += bs {
 		end := min(start+bs, ds.N)
 		idx = idx[:0]
@@ -66,6 +71,7 @@ func Evaluate(n *net.Net, ds *data.Dataset, opt EvalOptions) Eval {
 		}
 		n.Forward(x, net.Mode{Noise: opt.Noise, Rand: opt.Rand})
 		losses := n.Losses(t, nil)
+		probe.Add(n)
 		for p, l := range losses {
 			sums[p] += l * float64(len(idx))
 			if classify {
@@ -77,7 +83,7 @@ func Evaluate(n *net.Net, ds *data.Dataset, opt EvalOptions) Eval {
 			opt.Visit(n, start, x)
 		}
 	}
-	e := Eval{Loss: make([]float64, n.Passes)}
+	e := Eval{Loss: make([]float64, n.Passes), Activity: probe.Layers(n)}
 	for p := range sums {
 		e.Loss[p] = sums[p] / float64(ds.N)
 	}

@@ -6,6 +6,9 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
+
+	"github.com/fgrelu/fgrelu/net"
 )
 
 // Row is one line of the metrics log: the loss (and accuracy) of one pass on one split after
@@ -82,4 +85,109 @@ func MetricsFile(format string) string {
 		return "metrics.jsonl"
 	}
 	return "metrics.csv"
+}
+
+// DeadRow is one line of the dead-unit log (issue 14): after an epoch, how many units of one
+// rectifier layer were never active on one pass over the test set (see net.LayerActivity;
+// a convolution's units are its channels). Pass is 1-based.
+type DeadRow struct {
+	Epoch      int     `json:"epoch"`
+	Step       int64   `json:"step"`
+	Layer      string  `json:"layer"`
+	Pass       int     `json:"pass"`
+	Units      int     `json:"units"`
+	Dead       int     `json:"dead"`
+	Fraction   float64 `json:"dead_fraction"` // Dead/Units
+	MeanActive float64 `json:"mean_active"`   // mean over units of the share of examples where active
+}
+
+// deadRows turns a probe's records into the log rows of an epoch.
+func deadRows(epoch int, step int64, acts []net.LayerActivity) []DeadRow {
+	rows := make([]DeadRow, 0, len(acts))
+	for _, a := range acts {
+		rows = append(rows, DeadRow{Epoch: epoch, Step: step, Layer: a.Layer, Pass: a.Pass, Units: a.Units,
+			Dead: a.Dead, Fraction: a.DeadFraction(), MeanActive: a.MeanShare()})
+	}
+	return rows
+}
+
+// WriteDead writes dead-unit rows as CSV (with a header) or JSON lines.
+func WriteDead(w io.Writer, rows []DeadRow, format string) error {
+	if format == "jsonl" {
+		enc := json.NewEncoder(w)
+		for _, r := range rows {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if _, err := fmt.Fprintln(w, "epoch,step,layer,pass,units,dead,dead_fraction,mean_active"); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if _, err := fmt.Fprintf(w, "%d,%d,%s,%d,%d,%d,%s,%s\n", r.Epoch, r.Step, r.Layer, r.Pass, r.Units, r.Dead,
+			strconv.FormatFloat(r.Fraction, 'g', -1, 64), strconv.FormatFloat(r.MeanActive, 'g', -1, 64)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeadFile is the dead-unit log's file name for a format.
+func DeadFile(format string) string {
+	if format == "jsonl" {
+		return "deadunits.jsonl"
+	}
+	return "deadunits.csv"
+}
+
+// ActivityFile holds, after the latest epoch, every rectifier unit's share of test examples in
+// which it is active, one row per layer, pass and unit.
+const ActivityFile = "activity.csv"
+
+// WriteActivity writes the per-unit records of one evaluation as ActivityFile's CSV: the share
+// of examples in which the unit is active, and their number.
+func WriteActivity(w io.Writer, epoch int, acts []net.LayerActivity) error {
+	if _, err := fmt.Fprintln(w, "epoch,layer,pass,unit,active_share,active_examples"); err != nil {
+		return err
+	}
+	for _, a := range acts {
+		for u, c := range a.Active {
+			if _, err := fmt.Fprintf(w, "%d,%s,%d,%d,%s,%d\n", epoch, a.Layer, a.Pass, u,
+				strconv.FormatFloat(a.Share(u), 'g', -1, 64), c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// DeadSummary is a one-line account of the dead units: "dead units (pass 1 2): E1 0 0 of 392,
+// E2 2 1 of 10". Empty when nothing was probed.
+func DeadSummary(acts []net.LayerActivity) string {
+	if len(acts) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	passes := 0
+	for _, a := range acts {
+		passes = max(passes, a.Pass)
+	}
+	b.WriteString("dead units (pass")
+	for p := range passes {
+		fmt.Fprintf(&b, " %d", p+1)
+	}
+	b.WriteString("):")
+	for i, a := range acts {
+		if i == 0 || acts[i-1].Layer != a.Layer {
+			if i > 0 {
+				fmt.Fprintf(&b, " of %d,", acts[i-1].Units)
+			}
+			fmt.Fprintf(&b, " %s", a.Layer)
+		}
+		fmt.Fprintf(&b, " %d", a.Dead)
+	}
+	fmt.Fprintf(&b, " of %d", acts[len(acts)-1].Units)
+	return b.String()
 }

@@ -38,7 +38,11 @@ type Result struct {
 	Config  config.Config
 	Net     *net.Net
 	History []Row
-	Seconds float64 // wall time of the epochs this process ran
+	Dead    []DeadRow // dead units of every rectifier layer and pass after every epoch
+	// Activity is the probe of the last test-set evaluation this process ran, per unit: nil
+	// when it ran none (a finished run resumed).
+	Activity []net.LayerActivity
+	Seconds  float64 // wall time of the epochs this process ran
 }
 
 // Run trains cfg's network on trainSet, evaluating every pass on testSet after each epoch.
@@ -79,14 +83,15 @@ func Run(ctx context.Context, cfg config.Config, trainSet, testSet *data.Dataset
 			return nil, err
 		}
 		p = c.Progress
-		if err := writeMetrics(opt.Out, cfg, p.History); err != nil {
+		if err := writeMetrics(opt.Out, cfg, p); err != nil {
 			return nil, err
 		}
 	}
 	r := &runner{cfg: cfg, n: n, opt: optimizer, p: p, out: opt.Out, ckpt: ckpt, train: trainSet, test: testSet, o: opt}
 	start := time.Now()
 	err = r.loop(ctx)
-	res := &Result{Config: cfg, Net: n, History: r.p.History, Seconds: time.Since(start).Seconds()}
+	res := &Result{Config: cfg, Net: n, History: r.p.History, Dead: r.p.Dead, Activity: r.activity,
+		Seconds: time.Since(start).Seconds()}
 	return res, err
 }
 
@@ -135,6 +140,7 @@ type runner struct {
 	out, ckpt   string
 	train, test *data.Dataset
 	o           Options
+	activity    []net.LayerActivity // the last evaluation's dead-unit probe
 }
 
 func (r *runner) loop(ctx context.Context) error {
@@ -216,14 +222,28 @@ func (r *runner) endEpoch(bar *progress.Bar, took time.Duration) error {
 			summary += fmt.Sprintf(" (acc %.4f)", acc)
 		}
 	}
+	r.activity = ev.Activity
+	r.p.Dead = append(r.p.Dead, deadRows(epoch, r.p.Step, ev.Activity)...)
+	if d := DeadSummary(ev.Activity); d != "" {
+		summary += "; " + d
+	}
 	bar.Done("test loss" + summary)
 	if r.o.Log != nil {
 		fmt.Fprintf(r.o.Log, "epoch %d/%d  %.1fs  test loss%s\n", epoch, r.cfg.Train.Epochs, took.Seconds(), summary)
 	}
 	r.p.Epoch, r.p.Batch, r.p.TrainCount = epoch, 0, 0
 	clear(r.p.TrainSums)
-	if err := writeMetrics(r.out, r.cfg, r.p.History); err != nil {
+	if err := writeMetrics(r.out, r.cfg, r.p); err != nil {
 		return err
+	}
+	if r.out != "" {
+		var buf bytes.Buffer
+		if err := WriteActivity(&buf, epoch, ev.Activity); err != nil {
+			return err
+		}
+		if err := atomicfile.WriteBytes(filepath.Join(r.out, ActivityFile), buf.Bytes()); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
 	}
 	if r.out != "" {
 		line := fmt.Sprintf("%d,%.3f\n", epoch, took.Seconds())
@@ -300,15 +320,23 @@ func (r *runner) save() error {
 	return nil
 }
 
-func writeMetrics(out string, cfg config.Config, rows []Row) error {
+// writeMetrics rewrites the metrics log and the dead-unit log from the progress.
+func writeMetrics(out string, cfg config.Config, p Progress) error {
 	if out == "" {
 		return nil
 	}
-	var buf bytes.Buffer
-	if err := WriteMetrics(&buf, rows, cfg.Train.LogFormat); err != nil {
+	format := cfg.Train.LogFormat
+	var buf, dead bytes.Buffer
+	if err := WriteMetrics(&buf, p.History, format); err != nil {
 		return err
 	}
-	return atomicfile.WriteBytes(filepath.Join(out, MetricsFile(cfg.Train.LogFormat)), buf.Bytes())
+	if err := WriteDead(&dead, p.Dead, format); err != nil {
+		return err
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(out, MetricsFile(format)), buf.Bytes()); err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(filepath.Join(out, DeadFile(format)), dead.Bytes())
 }
 
 func appendFile(path, header, line string) error {

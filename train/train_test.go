@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -159,7 +160,7 @@ func TestResumeInProcessIsBitIdentical(t *testing.T) {
 	if _, err := Run(context.Background(), cfg, tr, te, Options{Out: cut, Resume: true}); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{CheckpointFile, "metrics.csv", "config.json"} {
+	for _, f := range []string{CheckpointFile, "metrics.csv", "deadunits.csv", ActivityFile, "config.json"} {
 		a, _ := os.ReadFile(filepath.Join(whole, f))
 		b, _ := os.ReadFile(filepath.Join(cut, f))
 		if len(a) == 0 || !bytes.Equal(a, b) {
@@ -204,5 +205,83 @@ func TestEvaluateContrastZero(t *testing.T) {
 	}
 	if b.Loss[0] != c.Loss[0] {
 		t.Error("contrast 1 differs from no contrast")
+	}
+}
+
+// The dead-unit probe after every epoch: one row per rectifier layer (E1, E2, D1; D2 is the
+// sigmoid output) and pass in the log file of either format and in the checkpoint, a summary
+// in the epoch's log line, and the per-unit shares of the last epoch in activity.csv, all
+// agreeing with the probe's own counts.
+func TestDeadUnitLogs(t *testing.T) {
+	tr, te := smallData(t, 200, 100)
+	for _, format := range []string{"csv", "jsonl"} {
+		out := t.TempDir()
+		var log bytes.Buffer
+		res, err := Run(context.Background(), smallConfig(t, "train.log_format="+format), tr, te, Options{Out: out, Log: &log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Dead) != 2*3*2 || len(res.Activity) != 3*2 {
+			t.Fatalf("%s: %d dead rows, %d activity records; want 12 and 6", format, len(res.Dead), len(res.Activity))
+		}
+		for i, a := range res.Activity {
+			r := res.Dead[6+i]
+			if r.Epoch != 2 || r.Layer != a.Layer || r.Pass != a.Pass || r.Units != a.Units || r.Dead != len(a.DeadUnits()) {
+				t.Errorf("%s: row %+v, probe %s pass %d: %d of %d dead", format, r, a.Layer, a.Pass, len(a.DeadUnits()), a.Units)
+			}
+		}
+		if want := "dead units (pass 1 2): E1 "; strings.Count(log.String(), want) != 2 {
+			t.Errorf("%s: the log does not give the dead units at each epoch's end:\n%s", format, log.String())
+		}
+		file, err := os.ReadFile(filepath.Join(out, DeadFile(format)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(file)), "\n")
+		header := 0
+		if format == "csv" {
+			header = 1
+			if lines[0] != "epoch,step,layer,pass,units,dead,dead_fraction,mean_active" {
+				t.Errorf("header %q", lines[0])
+			}
+		}
+		if len(lines) != header+12 || !strings.Contains(lines[header+2], "E2") {
+			t.Errorf("%s: %d lines, the third row %q; want 12 rows, E2 third", DeadFile(format), len(lines), lines[header+2])
+		}
+		c, err := Open(filepath.Join(out, CheckpointFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Progress.Dead) != 12 || c.Progress.Dead[11] != res.Dead[11] {
+			t.Errorf("the checkpoint holds %d dead rows", len(c.Progress.Dead))
+		}
+		units, err := os.ReadFile(filepath.Join(out, ActivityFile))
+		if err != nil || strings.Count(string(units), "\n") != 1+2*(392+10+392) {
+			t.Errorf("%s: %v, %d lines", ActivityFile, err, strings.Count(string(units), "\n"))
+		}
+	}
+}
+
+func TestReadDead(t *testing.T) {
+	row := func(epoch, units, dead int) string {
+		return fmt.Sprintf(`{"epoch": %d, "layer": "E2", "pass": 1, "units": %d, "dead": %d}`, epoch, units, dead)
+	}
+	for _, c := range []struct {
+		s    string
+		ok   bool
+		rows int
+	}{
+		{"", true, 0}, {"null", true, 0},
+		{"[" + row(1, 10, 2) + "," + row(1, 10, 3) + "," + row(2, 10, 1) + "]", true, 3},
+		{"[" + row(3, 10, 0) + "]", false, 0},                                        // beyond the epochs done
+		{"[" + row(2, 10, 0) + "," + row(1, 10, 0) + "]", false, 0},                  // out of order
+		{"[" + row(1, 10, 11) + "]", false, 0},                                       // more dead than units
+		{"[" + strings.Repeat(row(1, 10, 0)+",", 2) + row(1, 10, 0) + "]", false, 0}, // 3 rows, 2 allowed
+		{"{}", false, 0}, {"[] x", false, 0},
+	} {
+		rows, err := readDead(c.s, 2, 2)
+		if (err == nil) != c.ok || len(rows) != c.rows {
+			t.Errorf("%q: %d rows, error %v", c.s, len(rows), err)
+		}
 	}
 }
