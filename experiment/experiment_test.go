@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -96,6 +97,10 @@ func TestPlanEndToEnd(t *testing.T) {
 	if err != nil || strings.Count(string(table), "\n") != 1+2*2+2*4 { // header, 2 one-pass and 2 two-pass runs × 1 epoch × 2 splits
 		t.Errorf("metrics.csv: %v, %d lines", err, strings.Count(string(table), "\n"))
 	}
+	dead, err := os.ReadFile(filepath.Join(out, "deadunits.csv"))
+	if err != nil || strings.Count(string(dead), "\n") != 1+2*3+2*3*2 { // header, 3 rectifier layers × 1 or 2 passes × 2 runs each
+		t.Errorf("deadunits.csv: %v, %d lines", err, strings.Count(string(dead), "\n"))
+	}
 	page, err := os.ReadFile(filepath.Join(out, report.HTMLFile))
 	if err != nil || !strings.Contains(string(page), "noise") {
 		t.Fatalf("report: %v", err)
@@ -151,6 +156,16 @@ func TestInterruptedRunResumes(t *testing.T) {
 		x, y := a.History[i], b.History[i]
 		if x.Epoch != y.Epoch || x.Split != y.Split || x.Pass != y.Pass || x.Loss != y.Loss { // accuracy is NaN for autoencoders
 			t.Fatalf("row %d: %+v vs %+v", i, a.History[i], b.History[i])
+		}
+	}
+	// The dead units: a row per rectifier layer (E1, E2, D1) and pass for the one epoch, the
+	// same in both; per-unit counts for the 10-unit bottleneck only.
+	if len(a.Dead) != 3*2 || !reflect.DeepEqual(a.Dead, b.Dead) || !reflect.DeepEqual(a.Activity, b.Activity) {
+		t.Fatalf("dead rows %v and %v, activity %v and %v", a.Dead, b.Dead, a.Activity, b.Activity)
+	}
+	for _, act := range a.Activity {
+		if kept := act.Active != nil; kept != (act.Layer == "E2") || act.Examples != int64(tiny.TestLimit) {
+			t.Errorf("%s pass %d: per-unit counts kept %v over %d examples", act.Layer, act.Pass, kept, act.Examples)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(cut, "checkpoints", spec.Key())); !os.IsNotExist(err) {

@@ -141,7 +141,8 @@ func RunOne(ctx context.Context, s RunSpec, ds *datasets, out string) error {
 	if err != nil {
 		return err
 	}
-	r := &Result{Key: s.Key(), Spec: s, History: res.History}
+	r := &Result{Key: s.Key(), Spec: s, History: res.History, Dead: res.Dead}
+	r.Activity = finalActivity(res, testSet)
 	runProbes(r, res.Net, testSet, s.Probes, cfg.Seed)
 	r.Seconds = time.Since(start).Seconds()
 	if err := save(out, r); err != nil {

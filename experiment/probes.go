@@ -12,6 +12,28 @@ import (
 // probeBatch is the evaluation batch of the probes.
 const probeBatch = 500
 
+// ActivityUnitsKept bounds the layers whose per-unit counts a Result keeps: the bottleneck and
+// the classifier's dense layer, not the autoencoders' 392-unit layers.
+const ActivityUnitsKept = 256
+
+// finalActivity is the dead-unit probe of the trained network: the last epoch's evaluation,
+// or a new one when this process ran none (a finished run resumed), with the per-unit counts
+// of the layers above ActivityUnitsKept units left out.
+func finalActivity(res *train.Result, test *data.Dataset) []net.LayerActivity {
+	acts := res.Activity
+	if acts == nil {
+		acts = train.Evaluate(res.Net, test, train.EvalOptions{BatchSize: probeBatch}).Activity
+	}
+	out := make([]net.LayerActivity, len(acts))
+	for i, a := range acts {
+		if a.Units > ActivityUnitsKept {
+			a.Active = nil
+		}
+		out[i] = a
+	}
+	return out
+}
+
 // runProbes takes the measurements p asks for on the trained network n.
 func runProbes(res *Result, n *net.Net, test *data.Dataset, p Probes, seed uint64) {
 	for i, s := range p.Noise {

@@ -96,16 +96,18 @@ func (p Plan) Analyze(out string, env map[string]string) (*report.Report, error)
 	return r, nil
 }
 
-// writeTables writes every result's metrics as one CSV (a row per run, epoch, split and pass)
-// and the probes' noise sweeps as another, for analysis outside fgrelu.
+// writeTables writes every result's metrics as one CSV (a row per run, epoch, split and pass),
+// the probes' noise sweeps as another, and the dead units as a third (a row per run, epoch,
+// rectifier layer and pass), for analysis outside fgrelu.
 func writeTables(out string, results map[string]*Result) error {
 	keys := make([]string, 0, len(results))
 	for k := range results {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	var m, n bytes.Buffer
+	var m, n, d bytes.Buffer
 	m.WriteString("run,label,repeat,dataset,arch,passes,epoch,split,pass,loss,accuracy\n")
+	d.WriteString("run,label,repeat,dataset,arch,passes,epoch,layer,pass,units,dead\n")
 	n.WriteString("run,label,repeat,dataset,arch,passes,sigma,pass,loss\n")
 	for _, k := range keys {
 		r := results[k]
@@ -118,6 +120,9 @@ func writeTables(out string, results map[string]*Result) error {
 			}
 			fmt.Fprintf(&m, "%s,%d,%s,%d,%s,%s\n", id, row.Epoch, row.Split, row.Pass, strconv.FormatFloat(row.Loss, 'g', -1, 64), acc)
 		}
+		for _, row := range r.Dead {
+			fmt.Fprintf(&d, "%s,%d,%s,%d,%d,%d\n", id, row.Epoch, row.Layer, row.Pass, row.Units, row.Dead)
+		}
 		for _, pt := range r.Noise {
 			for p, l := range pt.Loss {
 				fmt.Fprintf(&n, "%s,%g,%d,%s\n", id, pt.Sigma, p+1, strconv.FormatFloat(l, 'g', -1, 64))
@@ -125,6 +130,9 @@ func writeTables(out string, results map[string]*Result) error {
 		}
 	}
 	if err := atomicfile.WriteBytes(filepath.Join(out, "metrics.csv"), m.Bytes()); err != nil {
+		return err
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(out, "deadunits.csv"), d.Bytes()); err != nil {
 		return err
 	}
 	return atomicfile.WriteBytes(filepath.Join(out, "noise.csv"), n.Bytes())

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 
 	"github.com/fgrelu/fgrelu/config"
+	"github.com/fgrelu/fgrelu/net"
 	"github.com/fgrelu/fgrelu/train"
 )
 
@@ -46,16 +47,24 @@ func (s RunSpec) FileName() string { return s.Key() + ".json" }
 
 // Result is what a finished run wrote.
 type Result struct {
-	Complete bool         `json:"complete"` // written last: the completion marker
-	Key      string       `json:"key"`
-	Spec     RunSpec      `json:"spec"`
-	History  []train.Row  `json:"history"`
-	Seconds  float64      `json:"seconds"` // wall time of training and probes
-	Noise    []NoisePoint `json:"noise,omitempty"`
-	Contrast []ContrastPt `json:"contrast,omitempty"`
-	Hists    []Hist       `json:"hists,omitempty"`
-	Images   *ImageSet    `json:"images,omitempty"`
-	Codes    *CodeSet     `json:"codes,omitempty"`
+	Complete bool        `json:"complete"` // written last: the completion marker
+	Key      string      `json:"key"`
+	Spec     RunSpec     `json:"spec"`
+	History  []train.Row `json:"history"`
+	// Dead is the dead-unit record after every epoch: for every rectifier layer and pass, how
+	// many units were never active on the test set (the rows of the run's deadunits.csv).
+	Dead []train.DeadRow `json:"dead,omitempty"`
+	// Activity is the dead-unit probe after the last epoch, every rectifier layer and pass, with
+	// each unit's count of active test examples (Active) for layers of at most
+	// ActivityUnitsKept units, such as the bottleneck: a unit dead in pass 1 and alive in pass 2
+	// has Active 0 in the pass-1 record and more in the pass-2 one.
+	Activity []net.LayerActivity `json:"activity,omitempty"`
+	Seconds  float64             `json:"seconds"` // wall time of training and probes
+	Noise    []NoisePoint        `json:"noise,omitempty"`
+	Contrast []ContrastPt        `json:"contrast,omitempty"`
+	Hists    []Hist              `json:"hists,omitempty"`
+	Images   *ImageSet           `json:"images,omitempty"`
+	Codes    *CodeSet            `json:"codes,omitempty"`
 }
 
 // NoisePoint is the per-pass test loss (and accuracy) at one noise level.
