@@ -101,8 +101,8 @@ type DeadRow struct {
 	MeanActive float64 `json:"mean_active"`   // mean over units of the share of examples where active
 }
 
-// deadRows turns a probe's records into the log rows of an epoch.
-func deadRows(epoch int, step int64, acts []net.LayerActivity) []DeadRow {
+// DeadRows turns a probe's records into the dead-unit log rows of an epoch.
+func DeadRows(epoch int, step int64, acts []net.LayerActivity) []DeadRow {
 	rows := make([]DeadRow, 0, len(acts))
 	for _, a := range acts {
 		rows = append(rows, DeadRow{Epoch: epoch, Step: step, Layer: a.Layer, Pass: a.Pass, Units: a.Units,

@@ -223,7 +223,7 @@ func (r *runner) endEpoch(bar *progress.Bar, took time.Duration) error {
 		}
 	}
 	r.activity = ev.Activity
-	r.p.Dead = append(r.p.Dead, deadRows(epoch, r.p.Step, ev.Activity)...)
+	r.p.Dead = append(r.p.Dead, DeadRows(epoch, r.p.Step, ev.Activity)...)
 	if d := DeadSummary(ev.Activity); d != "" {
 		summary += "; " + d
 	}

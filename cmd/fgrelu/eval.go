@@ -95,6 +95,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		fmt.Fprintln(stdout, line)
 	}
+	printDead(stdout, train.DeadRows(c.Progress.Epoch, c.Progress.Step, ev.Activity), ev.Activity)
 	if dumpAt >= 0 {
 		return writeDump(stdout, *dump, n.Stages[dumpAt], dumped)
 	}

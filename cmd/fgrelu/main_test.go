@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -120,6 +121,41 @@ func TestKillAndResumeIsBitIdentical(t *testing.T) {
 		b, _ := os.ReadFile(filepath.Join(cut, f))
 		if len(a) == 0 || !bytes.Equal(a, b) {
 			t.Errorf("%s differs between the uninterrupted and the killed-and-resumed run", f)
+		}
+	}
+}
+
+// `fgrelu train` gives the dead units at each epoch's end and after the last, and `fgrelu
+// eval` gives them per layer and pass, as the run's dead-unit log has them.
+func TestTrainAndEvalPrintDeadUnits(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := runCLI("train", "--quiet", "--epochs", "2", "--train-limit", "200", "--test-limit", "100", "--out", out)
+	if code != 0 {
+		t.Fatalf("train: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := strings.Count(stderr, "dead units (pass 1 2): E1 "); n != 2 {
+		t.Errorf("train: %d epoch lines give the dead units, want 2:\n%s", n, stderr)
+	}
+	if !strings.Contains(stdout, "dead units (never active on the test set):") || !strings.Contains(stdout, "  E2    2    ") {
+		t.Errorf("train: no dead-unit table after the last epoch:\n%s", stdout)
+	}
+	log, err := os.ReadFile(filepath.Join(out, train.DeadFile("csv")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = runCLI("eval", "--run", out, "--test-limit", "100")
+	if code != 0 {
+		t.Fatalf("eval: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// The eval's E2 rows give the same dead count as the log's last E2 rows.
+	for _, line := range strings.Split(string(log), "\n") {
+		f := strings.Split(line, ",")
+		if len(f) < 6 || f[0] != "2" || f[2] != "E2" {
+			continue
+		}
+		want := fmt.Sprintf("  E2    %-5s %-6s %-6s", f[3], f[5], f[4])
+		if !strings.Contains(stdout, want) {
+			t.Errorf("eval does not print %q:\n%s", want, stdout)
 		}
 	}
 }

@@ -65,7 +65,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	printFinal(stdout, res.History)
-	fmt.Fprintf(stdout, "wrote %s (config.json, %s, %s)\n", *out, train.MetricsFile(cfg.Train.LogFormat), train.CheckpointFile)
+	printDead(stdout, lastEpoch(res.Dead), nil)
+	fmt.Fprintf(stdout, "wrote %s (config.json, %s, %s, %s, %s)\n", *out, train.MetricsFile(cfg.Train.LogFormat),
+		train.DeadFile(cfg.Train.LogFormat), train.ActivityFile, train.CheckpointFile)
 	return nil
 }
 
@@ -141,5 +143,36 @@ func printFinal(w io.Writer, rows []train.Row) {
 			acc = fmt.Sprintf("%.4f", r.Accuracy)
 		}
 		fmt.Fprintf(w, "  %-5d %-6s %-12.6f %s\n", r.Pass, r.Split, r.Loss, acc)
+	}
+}
+
+// lastEpoch returns the dead-unit rows of the last epoch.
+func lastEpoch(rows []train.DeadRow) []train.DeadRow {
+	if len(rows) == 0 {
+		return nil
+	}
+	last := rows[len(rows)-1].Epoch
+	i := len(rows)
+	for i > 0 && rows[i-1].Epoch == last {
+		i--
+	}
+	return rows[i:]
+}
+
+// printDead prints the dead units of every rectifier layer and pass: units never active on the
+// test set (a convolution's units are its channels). With the probe's records (acts, in the
+// same order as rows) it also names the dead units of layers of at most 32 units.
+func printDead(w io.Writer, rows []train.DeadRow, acts []net.LayerActivity) {
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "dead units (never active on the test set):\n  %-5s %-5s %-6s %-6s %-9s %s\n",
+		"layer", "pass", "dead", "units", "fraction", "mean active")
+	for i, r := range rows {
+		line := fmt.Sprintf("  %-5s %-5d %-6d %-6d %-9.4f %.4f", r.Layer, r.Pass, r.Dead, r.Units, r.Fraction, r.MeanActive)
+		if i < len(acts) && acts[i].Units <= 32 && r.Dead > 0 {
+			line += fmt.Sprintf("   dead: %v", acts[i].DeadUnits())
+		}
+		fmt.Fprintln(w, line)
 	}
 }
