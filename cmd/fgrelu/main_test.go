@@ -116,7 +116,7 @@ func TestKillAndResumeIsBitIdentical(t *testing.T) {
 	if out, err := exec.Command(bin, "train", "--quiet", "--resume", "--out", cut).CombinedOutput(); err != nil {
 		t.Fatalf("resume: %v\n%s", err, out)
 	}
-	for _, f := range []string{train.CheckpointFile, "metrics.csv", "config.json"} {
+	for _, f := range []string{train.CheckpointFile, "metrics.csv", "deadunits.csv", train.ActivityFile, "config.json"} {
 		a, _ := os.ReadFile(filepath.Join(whole, f))
 		b, _ := os.ReadFile(filepath.Join(cut, f))
 		if len(a) == 0 || !bytes.Equal(a, b) {
