@@ -118,6 +118,8 @@ func FuzzOpenCheckpoint(f *testing.F) {
 		{"history": "null"},
 		{"history": "[" + strings.Repeat("{},", 1000) + "{}]"},
 		{"history": `[{"epoch": 1, "split": "train", "pass": 1, "accuracy": null}]`},
+		{"dead_units": "[" + strings.Repeat(`{"epoch": 1},`, 1000) + "{}]"},
+		{"dead_units": `[{"epoch": 2, "units": 3, "dead": 4}]`},
 		{"config": strings.Replace(cfg.JSON(), `"passes": 2`, `"passes": 3`, 1)},
 		{"config": strings.Replace(cfg.JSON(), `"input": [`, `"input": [4611686018427387904, `, 1)},
 		{"config": `{"model": {"bottleneck": 100000}}`},
