@@ -15,4 +15,9 @@
 // does that layer's own feedforward product μ_S. They are computed once per step, and their
 // gradients are the sums over passes: the same numbers as recomputing them T times, for less
 // work. (With activation noise, evaluation recomputes every pass, since noise differs by pass.)
+//
+// Activity, the dead-unit probe, counts from the activations a forward pass keeps how often
+// each rectifier unit (a convolution's channel) is active on each pass. Note that a plain gain
+// gate multiplies max(0, μ_S) by a positive gain, and μ_S is the same on every pass: feedback
+// cannot revive a dead unit of the layer it gates, only units of the layers above it.
 package net

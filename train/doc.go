@@ -1,6 +1,7 @@
 // Package train runs the training loop of a configuration: epochs of shuffled batches, the
 // loss of every pass, backpropagation through all passes, the optimizer step, evaluation of
-// every pass on the test set after each epoch, checkpoints, and resumption after a crash.
+// every pass on the test set after each epoch (its loss, and its dead units: rectifier units
+// never active on the test set, see net.Activity), checkpoints, and resumption after a crash.
 //
 // Every random stream (weight initialisation, each epoch's shuffle, each step's dropout masks,
 // evaluation noise) is a pure function of the seed and the epoch and step it belongs to. A run
