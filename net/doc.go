@@ -17,7 +17,9 @@
 // work. (With activation noise, evaluation recomputes every pass, since noise differs by pass.)
 //
 // Activity, the dead-unit probe, counts from the activations a forward pass keeps how often
-// each rectifier unit (a convolution's channel) is active on each pass. Note that a plain gain
-// gate multiplies max(0, μ_S) by a positive gain, and μ_S is the same on every pass: feedback
-// cannot revive a dead unit of the layer it gates, only units of the layers above it.
+// each rectifier unit (a convolution's channel) is active on each pass. A gain gate multiplies
+// max(0, μ_S) by a positive gain, so it never changes which units are active given μ_S; and the
+// first layer that receives feedback has the same μ_S on every pass. So in that layer a unit
+// dead on pass 1 stays dead on every pass unless the gate has a threshold (α·μ_D); feedback can
+// revive units only in the layers above it (E2 and D1 under partial feedback D1 → E1).
 package net
