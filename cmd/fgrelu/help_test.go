@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -59,5 +60,22 @@ func TestProfileDescribe(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("paper profile description %q lacks %q", got, want)
 		}
+	}
+}
+
+// The peak is measured once per environment and then read from the cache.
+func TestMeasuredPeakIsCached(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	first := measuredPeak(false)
+	if !(first.GFLOPS > 0) || first.Env != peakEnv() {
+		t.Fatalf("measured peak %+v", first)
+	}
+	again := measuredPeak(false)
+	if again != first {
+		t.Errorf("second call measured again: %+v, then %+v", first, again)
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1)) // another environment: measured anew
+	if other := measuredPeak(false); other.Env == first.Env {
+		t.Errorf("a changed environment reused the cached peak")
 	}
 }
