@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,5 +122,20 @@ func TestKillAndResumeIsBitIdentical(t *testing.T) {
 		if len(a) == 0 || !bytes.Equal(a, b) {
 			t.Errorf("%s differs between the uninterrupted and the killed-and-resumed run", f)
 		}
+	}
+}
+
+// A FGRELU_GEMM that names no provider is refused with a message, not an exit from a package's init.
+func TestBadGemmEnvironmentIsAnError(t *testing.T) {
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "config")
+	cmd.Env = append(os.Environ(), "FGRELU_GEMM=cublas")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("FGRELU_GEMM=cublas fgrelu config: %v, want exit 2\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "FGRELU_GEMM") || !strings.Contains(string(out), `"cublas"`) {
+		t.Errorf("message does not name the variable and its value:\n%s", out)
 	}
 }
