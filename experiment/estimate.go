@@ -42,7 +42,10 @@ func stepTime(c config.Config) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	opt, _ := optim.New(c.Train.Optimizer, n.Params(), c.Train.LR, c.Train.Momentum)
+	opt, err := optim.New(c.Train.Optimizer, n.Params(), c.Train.LR, c.Train.Momentum)
+	if err != nil {
+		return 0, err
+	}
 	bs := c.Train.BatchSize
 	x := tensor.New(append([]int{bs}, spec.Input...)...)
 	r := rand.New(rand.NewPCG(1, 1))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fgrelu/fgrelu/internal/browsertest"
 	"github.com/fgrelu/fgrelu/report"
 	"github.com/fgrelu/fgrelu/stats"
 )
@@ -105,8 +106,8 @@ func TestPlanEndToEnd(t *testing.T) {
 	if err != nil || !strings.Contains(string(page), "noise") {
 		t.Fatalf("report: %v", err)
 	}
-	check, err := report.CheckInBrowser(filepath.Join(out, report.HTMLFile))
-	if err == report.ErrNoBrowser {
+	check, err := browsertest.CheckInBrowser(filepath.Join(out, report.HTMLFile))
+	if err == browsertest.ErrNoBrowser {
 		t.Skip("skipped the browser check: chromium is not installed (apt-get install -y chromium)")
 	}
 	if err != nil {

@@ -20,6 +20,7 @@ type Provider interface {
 var (
 	providers = map[string]Provider{"gonum": gonumProvider{}}
 	current   Provider
+	envErr    error // a FGRELU_GEMM that names no provider; see EnvError
 )
 
 // Current returns the provider Mul uses.
@@ -54,11 +55,15 @@ func init() {
 	}
 	if name := os.Getenv("FGRELU_GEMM"); name != "" {
 		if err := Use(name); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
+			envErr = fmt.Errorf("FGRELU_GEMM: %w", err)
 		}
 	}
 }
+
+// EnvError returns the error in the environment variable FGRELU_GEMM, if it names no provider
+// compiled in; the default provider is then in use. A command should refuse to run with it, a
+// library user may choose to.
+func EnvError() error { return envErr }
 
 // Block sizes. A product is split into at most maxBlocks blocks of at least minBlockMACs
 // multiply-adds each, with block edges on multiples of align rows or columns. Fewer blocks

@@ -196,3 +196,11 @@ func BenchmarkMul(b *testing.B) {
 		})
 	}
 }
+
+// The peak probe must measure a positive, finite rate.
+func TestMeasurePeak(t *testing.T) {
+	g := MeasurePeak(256, 2)
+	if !(g > 0.1) || math.IsInf(g, 0) {
+		t.Fatalf("MeasurePeak(256) = %v GFLOP/s", g)
+	}
+}

@@ -5,14 +5,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fgrelu/fgrelu/internal/browsertest"
 )
 
 // TestReportInBrowser loads a rendered report in headless Chromium and checks
 // that it is clean, then proves the check can fail: a page whose script
 // throws and logs an error, and the report with a figure file removed.
 func TestReportInBrowser(t *testing.T) {
-	if _, err := os.Stat(Chromium); err != nil {
-		t.Skipf("skipped: %s is absent; install it with apt-get install -y chromium", Chromium)
+	if _, err := os.Stat(browsertest.Chromium); err != nil {
+		t.Skipf("skipped: %s is absent; install it with apt-get install -y chromium", browsertest.Chromium)
 	}
 	dir := t.TempDir()
 	if err := WriteHTML(dir, testReport(t, dir)); err != nil {
@@ -39,7 +41,7 @@ func TestReportInBrowser(t *testing.T) {
 		}
 	}
 
-	res, err := CheckPagesInBrowser(htmlPath, throwsPath, missingPath)
+	res, err := browsertest.CheckPagesInBrowser(htmlPath, throwsPath, missingPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,30 +62,5 @@ func TestReportInBrowser(t *testing.T) {
 	if mi.OK() || mi.PageCheck != "false" || len(mi.BrokenImages) != 1 || mi.BrokenImages[0] != "absent.png" ||
 		!strings.Contains(strings.Join(mi.Errors, "\n"), "absent.png") {
 		t.Errorf("missing image not detected: %v", mi)
-	}
-}
-
-func TestCheckInBrowserErrors(t *testing.T) {
-	_, err := CheckInBrowser(filepath.Join(t.TempDir(), "absent.html"))
-	if err == nil {
-		t.Errorf("absent page: error %v", err)
-	}
-}
-
-func TestBrowserCheckOK(t *testing.T) {
-	for _, c := range []struct {
-		b  BrowserCheck
-		ok bool
-	}{
-		{BrowserCheck{PageCheck: "true", Images: 3}, true},
-		{BrowserCheck{}, true}, // a page without #img-check
-		{BrowserCheck{PageCheck: "pending"}, false},
-		{BrowserCheck{PageCheck: "false"}, false},
-		{BrowserCheck{PageCheck: "true", Errors: []string{"x"}}, false},
-		{BrowserCheck{PageCheck: "true", BrokenImages: []string{"a.png"}}, false},
-	} {
-		if c.b.OK() != c.ok {
-			t.Errorf("%v: OK = %v", c.b, !c.ok)
-		}
 	}
 }

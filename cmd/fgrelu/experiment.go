@@ -24,7 +24,7 @@ type planFlags struct {
 
 func addPlanFlags(fs *flag.FlagSet, defOut string) *planFlags {
 	p := &planFlags{}
-	fs.StringVar(&p.profile, "profile", "quick", "quick (about 15 minutes on 2 cores) or paper (the paper's scale)")
+	fs.StringVar(&p.profile, "profile", "quick", "profile: "+strings.Join(experiment.ProfileNames(), ", ")+" (sizes below)")
 	fs.StringVar(&p.out, "out", defOut, "output folder: results/, figures/, report.html")
 	fs.StringVar(&p.dataset, "dataset", "mnist", "dataset of the MNIST experiments: mnist or fashion-mnist")
 	fs.StringVar(&p.cifar, "cifar", "", "CIFAR-10 archive or folder (default: where fgrelu data where finds it)")
@@ -37,8 +37,9 @@ func addPlanFlags(fs *flag.FlagSet, defOut string) *planFlags {
 }
 
 func runExperiment(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("experiment", "experiment NAME [--profile quick|paper] [--dataset mnist|fashion-mnist] [--out DIR] [--jobs N] [--index I] [--list]", stderr)
+	fs := newFlags("experiment", "experiment NAME [--profile NAME] [--dataset mnist|fashion-mnist] [--out DIR] [--jobs N] [--index I] [--list]", stderr)
 	pf := addPlanFlags(fs, "")
+	withHelp(fs, stderr, experimentsHelp, profilesHelp)
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if err := parse(fs, args); err != nil {
 			return err
@@ -68,8 +69,9 @@ func runExperiment(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("reproduce", "reproduce [--profile quick|paper] [--out DIR] [--jobs N] [--index I] [--list] [--no-fashion]", stderr)
+	fs := newFlags("reproduce", "reproduce [--profile NAME] [--out DIR] [--jobs N] [--index I] [--list] [--no-fashion]", stderr)
 	pf := addPlanFlags(fs, "")
+	withHelp(fs, stderr, profilesHelp)
 	noFashion := fs.Bool("no-fashion", false, "skip the Fashion-MNIST repetition of the MNIST experiments")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -123,7 +125,10 @@ func runPlan(ctx context.Context, plan experiment.Plan, pf *planFlags, stdout, s
 		Data: map[string]string{"cifar10": pf.cifar}}
 	switch {
 	case pf.estimate:
-		_, err := experiment.Estimate(stdout, plan)
+		h, err := experiment.Estimate(stdout, plan)
+		if err == nil && len(plan.Items) > 1 {
+			saveEstimate(plan.Profile.Name, h, len(specs))
+		}
 		return err
 	case pf.list:
 		for i, s := range specs {
@@ -169,7 +174,20 @@ func runPlan(ctx context.Context, plan experiment.Plan, pf *planFlags, stdout, s
 	return nil
 }
 
-// runStudy is `fgrelu experiment sensitivity`.
+// runStudy is `fgrelu experiment sensitivity`, whose help lists the settings it tries.
 func runStudy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	for _, a := range args {
+		if a == "-h" || a == "--help" || a == "-help" {
+			fmt.Fprintln(stderr, "Usage: fgrelu study [--profile NAME] [--dataset mnist|fashion-mnist] [--out DIR] [--jobs N] [--index I] [--list] [--estimate]")
+			fmt.Fprintln(stderr, "\nThe sensitivity study trains the standard, feedback and constant-gain autoencoders under each")
+			fmt.Fprintln(stderr, "setting of what the paper leaves open, and says per claim in how many settings it holds.")
+			fmt.Fprintln(stderr, "It takes the flags of `fgrelu experiment`.")
+			fmt.Fprintln(stderr)
+			studyHelp(stderr)
+			fmt.Fprintln(stderr)
+			profilesHelp(stderr)
+			return flag.ErrHelp
+		}
+	}
 	return runExperiment(ctx, append([]string{"sensitivity"}, args...), stdout, stderr)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,5 +158,20 @@ func TestTrainAndEvalPrintDeadUnits(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("eval does not print %q:\n%s", want, stdout)
 		}
+	}
+}
+
+// A FGRELU_GEMM that names no provider is refused with a message, not an exit from a package's init.
+func TestBadGemmEnvironmentIsAnError(t *testing.T) {
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "config")
+	cmd.Env = append(os.Environ(), "FGRELU_GEMM=cublas")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("FGRELU_GEMM=cublas fgrelu config: %v, want exit 2\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "FGRELU_GEMM") || !strings.Contains(string(out), `"cublas"`) {
+		t.Errorf("message does not name the variable and its value:\n%s", out)
 	}
 }

@@ -1,4 +1,7 @@
-package report
+// Package browsertest loads a page in headless Chromium and reports what it saw: console errors,
+// uncaught exceptions, images that did not load. It is test support for the HTML report, not
+// part of it; it imports nothing of the project.
+package browsertest
 
 import (
 	"bufio"
@@ -14,7 +17,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -24,7 +26,7 @@ const Chromium = "/usr/bin/chromium"
 
 // ErrNoBrowser is returned (wrapped) by CheckInBrowser when the browser is not
 // installed; tests skip on it.
-var ErrNoBrowser = errors.New("report: " + Chromium + " is not installed (apt-get install -y chromium)")
+var ErrNoBrowser = errors.New("browsertest: " + Chromium + " is not installed (apt-get install -y chromium)")
 
 // BrowserCheck is what a headless browser saw when it loaded a page.
 type BrowserCheck struct {
@@ -90,10 +92,10 @@ func CheckPagesInBrowser(htmlPaths ...string) ([]BrowserCheck, error) {
 	for i, p := range htmlPaths {
 		abs, err := filepath.Abs(p)
 		if err != nil {
-			return nil, fmt.Errorf("report: browser check of %s: %w", p, err)
+			return nil, fmt.Errorf("browsertest: browser check of %s: %w", p, err)
 		}
 		if _, err := os.Stat(abs); err != nil {
-			return nil, fmt.Errorf("report: browser check: %w", err)
+			return nil, fmt.Errorf("browsertest: browser check: %w", err)
 		}
 		urls[i] = (&url.URL{Scheme: "file", Path: abs}).String()
 	}
@@ -102,7 +104,7 @@ func CheckPagesInBrowser(htmlPaths ...string) ([]BrowserCheck, error) {
 	defer cancel()
 	profile, err := os.MkdirTemp("", "fgrelu-chromium-")
 	if err != nil {
-		return nil, fmt.Errorf("report: browser check: %w", err)
+		return nil, fmt.Errorf("browsertest: browser check: %w", err)
 	}
 	defer os.RemoveAll(profile)
 
@@ -115,7 +117,7 @@ func CheckPagesInBrowser(htmlPaths ...string) ([]BrowserCheck, error) {
 	for i, u := range urls {
 		res, err := b.check(ctx, u)
 		if err != nil {
-			return nil, fmt.Errorf("report: browser check of %s: %w (browser stderr: %s)", htmlPaths[i], err, b.stderrTail())
+			return nil, fmt.Errorf("browsertest: browser check of %s: %w (browser stderr: %s)", htmlPaths[i], err, b.stderrTail())
 		}
 		out[i] = res
 	}
@@ -153,13 +155,13 @@ func startBrowser(ctx context.Context, profile string) (*browser, error) {
 	// Pipes: the browser reads commands from fd 3 and writes to fd 4.
 	cmdR, cmdW, err := os.Pipe()
 	if err != nil {
-		return nil, fmt.Errorf("report: browser check: %w", err)
+		return nil, fmt.Errorf("browsertest: browser check: %w", err)
 	}
 	evR, evW, err := os.Pipe()
 	if err != nil {
 		cmdR.Close()
 		cmdW.Close()
-		return nil, fmt.Errorf("report: browser check: %w", err)
+		return nil, fmt.Errorf("browsertest: browser check: %w", err)
 	}
 	cmd := exec.Command(Chromium,
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -172,15 +174,13 @@ func startBrowser(ctx context.Context, profile string) (*browser, error) {
 	cmd.Stdout = io.Discard
 	cmd.Stderr = stderr
 	cmd.ExtraFiles = []*os.File{cmdR, evW}
-	// Own process group, so that on a timeout the browser's helper processes
-	// (zygote, renderer, GPU) go with it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownProcessGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		cmdR.Close()
 		cmdW.Close()
 		evR.Close()
 		evW.Close()
-		return nil, fmt.Errorf("report: starting %s: %w", Chromium, err)
+		return nil, fmt.Errorf("browsertest: starting %s: %w", Chromium, err)
 	}
 	// The child holds its own copies now.
 	cmdR.Close()
@@ -487,11 +487,10 @@ func (b *browser) close() {
 	b.fromB.Close()
 }
 
-// kill ends the browser's process group (the browser and its helpers, all
-// started by us).
+// kill ends the browser and, where the system has process groups, its helpers.
 func (b *browser) kill() {
 	if b.cmd.Process != nil {
-		_ = syscall.Kill(-b.cmd.Process.Pid, syscall.SIGKILL)
+		killProcessGroup(b.cmd.Process)
 	}
 }
 
