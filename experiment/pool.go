@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -138,6 +139,12 @@ func RunOne(ctx context.Context, s RunSpec, ds *datasets, out string) error {
 		resume = true
 	}
 	res, err := train.Run(ctx, cfg, trainSet, testSet, train.Options{Out: ckptDir, Resume: resume, OnStep: testOnStep})
+	if err != nil && diverged(err) {
+		// A diverged run is an outcome, not a failure: it is saved (and its last good
+		// checkpoint kept) so that the analysis counts it per configuration.
+		r := &Result{Key: s.Key(), Spec: s, Diverged: err.Error(), Seconds: time.Since(start).Seconds()}
+		return save(out, r)
+	}
 	if err != nil {
 		return err
 	}
@@ -148,4 +155,10 @@ func RunOne(ctx context.Context, s RunSpec, ds *datasets, out string) error {
 		return err
 	}
 	return os.RemoveAll(ckptDir)
+}
+
+// diverged reports whether a training error is the loss becoming NaN or infinite. train
+// reports it in words only, so the words are matched (TestDivergedRunIsSaved keeps them in step).
+func diverged(err error) bool {
+	return strings.Contains(err.Error(), "loss became non-finite")
 }
