@@ -49,11 +49,9 @@ type Result struct {
 	Complete bool         `json:"complete"` // written last: the completion marker
 	Key      string       `json:"key"`
 	Spec     RunSpec      `json:"spec"`
+	Diverged string       `json:"diverged,omitempty"` // why training stopped, when the loss became non-finite: no measurements, but counted
 	History  []train.Row  `json:"history"`
 	Seconds  float64      `json:"seconds"` // wall time of training and probes
-	// Diverged, when set, says why training stopped: the loss became non-finite. Such a result
-	// has no probes; it is kept so that the analysis counts the run instead of losing it.
-	Diverged string `json:"diverged,omitempty"`
 	Noise    []NoisePoint `json:"noise,omitempty"`
 	Contrast []ContrastPt `json:"contrast,omitempty"`
 	Hists    []Hist       `json:"hists,omitempty"`

@@ -29,7 +29,11 @@ type Report struct {
 	// Environment describes the run (machine, Go version, profile, wall
 	// time, …), shown as a table sorted by key.
 	Environment map[string]string
-	Sections    []Section
+	// Methods, when set, is the relative path of the document that says how
+	// each claim is read and tested (docs/METHODS.md, copied beside the
+	// report); the page links it under the title.
+	Methods  string
+	Sections []Section
 }
 
 // Section reports on one claim of the paper.
@@ -156,6 +160,7 @@ func WriteHTML(dir string, r *Report) error {
 // The template's view of the report.
 type page struct {
 	Title, Subtitle, Generated string
+	Methods                    string
 	Environment                [][2]string
 	Sections                   []pageSection
 }
@@ -172,7 +177,10 @@ type pageFigure struct {
 }
 
 func buildPage(dir string, r *Report) (*page, error) {
-	p := &page{Title: r.Title, Subtitle: r.Subtitle}
+	p := &page{Title: r.Title, Subtitle: r.Subtitle, Methods: filepath.ToSlash(r.Methods)}
+	if p.Methods != "" && (filepath.IsAbs(r.Methods) || strings.Contains(p.Methods, ":") || strings.HasPrefix(p.Methods, "/") || strings.Contains(p.Methods, "..")) {
+		return nil, fmt.Errorf("methods %q is not a relative path inside the report folder", r.Methods)
+	}
 	if p.Title == "" {
 		p.Title = "Report"
 	}
