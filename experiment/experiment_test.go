@@ -100,6 +100,17 @@ func TestPlanEndToEnd(t *testing.T) {
 	if err != nil || !strings.Contains(string(page), "noise") {
 		t.Fatalf("report: %v", err)
 	}
+	if !strings.Contains(string(page), `href="METHODS.md"`) {
+		t.Error("the report does not link METHODS.md")
+	}
+	for _, f := range []string{MethodsFile, report.VerdictsFile} {
+		if b, err := os.ReadFile(filepath.Join(out, f)); err != nil || len(b) < 100 {
+			t.Errorf("%s: %v, %d bytes", f, err, len(b))
+		}
+	}
+	if os.Getenv("FGRELU_KEEP_REPORT") != "" {
+		os.CopyFS(os.Getenv("FGRELU_KEEP_REPORT"), os.DirFS(out))
+	}
 	check, err := report.CheckInBrowser(filepath.Join(out, report.HTMLFile))
 	if err == report.ErrNoBrowser {
 		t.Skip("skipped the browser check: chromium is not installed (apt-get install -y chromium)")

@@ -65,19 +65,23 @@ func (t Test) Method() string {
 // Claim says the claim in words: kind, direction and margin.
 func (t Test) Claim() string {
 	h := t.Hypothesis
-	switch h.Kind {
-	case Equivalence:
-		return fmt.Sprintf("|δ| < %.4g", h.Margin)
-	case Superiority:
-		if h.Direction == Less {
-			return fmt.Sprintf("δ < %.4g", -h.Margin)
-		}
-		return fmt.Sprintf("δ > %.4g", h.Margin)
+	m := fmt.Sprintf("%.4g", h.Margin)
+	b := h.boundary()
+	bs := fmt.Sprintf("%.4g", b)
+	if b == 0 {
+		bs = "0"
 	}
-	if h.Direction == Less {
-		return fmt.Sprintf("δ > %.4g (not lower by more than %.4g)", -h.Margin, h.Margin)
+	switch {
+	case h.Kind == Equivalence:
+		return "|δ| < " + m
+	case h.Kind == Superiority && h.Direction == Less:
+		return "δ < " + bs
+	case h.Kind == Superiority:
+		return "δ > " + bs
+	case h.Direction == Less:
+		return "δ > " + bs + " (not lower by more than " + m + ")"
 	}
-	return fmt.Sprintf("δ < %.4g (not higher by more than %.4g)", h.Margin, h.Margin)
+	return "δ < " + bs + " (not higher by more than " + m + ")"
 }
 
 // Decide tests h on the samples a and b of the given design (for OneSample
