@@ -9,7 +9,8 @@ import (
 	"github.com/fgrelu/fgrelu/stats"
 )
 
-// A setting is one choice of what the paper leaves unspecified (SPEC.md section 3).
+// A setting is one choice of what the paper leaves unspecified (docs/METHODS.md, "Defaults
+// where the paper is silent").
 type setting struct {
 	Name string
 	Sets []string // config overrides
