@@ -40,7 +40,8 @@ func (a *analysis) bySeed(x arm, m measure) map[uint64]float64 {
 // evaluate tests one claim on the runs whose labels start with prefix (the sensitivity
 // study's settings; "" elsewhere). Runs of two configurations pair up by seed: repeat r of
 // every configuration has seed r + 1, the same initial weights where layers match and the same
-// data order. The test is paired when every finished run has its partner, two-sample when not.
+// data order. The test is paired on the seeds both sides finished, two-sample when fewer than
+// two such pairs exist.
 func (a *analysis) evaluate(c Claim, prefix string) outcome {
 	o := outcome{claim: c}
 	v := a.verdicts.WithDefaults()
@@ -78,11 +79,14 @@ func (a *analysis) evaluate(c Claim, prefix string) outcome {
 			o.note = "an equivalence claim needs a margin > 0"
 			return o
 		}
-		design := stats.Paired
-		if len(xa) != len(xb) || len(values(xa, xb)) != len(xa) {
-			design = stats.Unpaired
-		} else {
-			va, vb = values(xa, xb), values(xb, xa)
+		// Pairs are the seeds both sides finished; runs without a partner are left out of a
+		// paired test (and said so), unless fewer than two pairs remain.
+		design := stats.Unpaired
+		if pa, pb := values(xa, xb), values(xb, xa); len(pa) >= 2 {
+			if lost := len(va) + len(vb) - 2*len(pa); lost > 0 {
+				o.note = fmt.Sprintf("%d run(s) without a partner of the same seed left out of the pairs", lost)
+			}
+			design, va, vb = stats.Paired, pa, pb
 		}
 		o.values = [2][]float64{va, vb}
 		o.test, err = stats.Decide(va, vb, design, h)
@@ -132,7 +136,7 @@ func decideFamily(outs []outcome) {
 		outs[k].test = ts[i]
 		i++
 		if d := outs[k].divA + outs[k].divB; d > 0 && outs[k].test.Verdict != stats.Inconclusive {
-			outs[k].note = fmt.Sprintf("%d diverged run(s) leave it undecided; the finished runs alone would say %s", d, outs[k].test.Verdict)
+			outs[k].note = joinNotes(outs[k].note, fmt.Sprintf("%d diverged run(s) leave it undecided; the finished runs alone would say %s", d, outs[k].test.Verdict))
 			outs[k].test.Verdict = stats.Inconclusive
 		}
 	}
@@ -210,4 +214,11 @@ func (a *analysis) divergedNote() string {
 		return ""
 	}
 	return "Diverged runs (the loss became non-finite; counted, not dropped): " + strings.Join(parts, "; ") + "."
+}
+
+func joinNotes(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }

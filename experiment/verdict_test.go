@@ -217,7 +217,7 @@ func TestSwapFlipsSuperiority(t *testing.T) {
 }
 
 // A diverged run is counted, shown and keeps the verdict undecided; it is never dropped
-// silently, and without a partner the remaining runs are compared unpaired.
+// silently, and its partner of the same seed leaves the pairs with a note.
 func TestDivergedRunIsCounted(t *testing.T) {
 	p := Profiles["quick"]
 	c, err := claimByID(p, "mnist-ae-b10/lower-loss")
@@ -235,8 +235,8 @@ func TestDivergedRunIsCounted(t *testing.T) {
 	if verdict != stats.Inconclusive || outs[0].divA != 1 || rows[0].Diverged != 1 {
 		t.Errorf("verdict %s, diverged %d, row %+v", verdict, outs[0].divA, rows[0])
 	}
-	if outs[0].test.Design != stats.Unpaired {
-		t.Errorf("design %v, want unpaired (one run lost its partner)", outs[0].test.Design)
+	if outs[0].test.Design != stats.Paired || outs[0].test.NA != nSeeds || !strings.Contains(rows[0].Method, "without a partner") {
+		t.Errorf("design %v, %d pairs, %q: want the %d complete pairs, saying one run was left out", outs[0].test.Design, outs[0].test.NA, rows[0].Method, nSeeds)
 	}
 	if n := a.divergedNote(); !strings.Contains(n, "partial feedback: 1 of 7") {
 		t.Errorf("note %q", n)
@@ -344,5 +344,26 @@ func TestSensitivityCounts(t *testing.T) {
 	}
 	if !slices.ContainsFunc(s.Numbers, func(r report.Row) bool { return r.Verdict == stats.Inconclusive }) {
 		t.Error("no inconclusive row")
+	}
+}
+
+// Runs with different seeds are not pairs: the two-sample permutation test decides.
+func TestUnpairedWhenSeedsDiffer(t *testing.T) {
+	p := Profiles["quick"]
+	c, err := claimByID(p, "mnist-ae-b10/lower-loss")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f fakeRuns
+	for i := range nSeeds {
+		f.add(lPartial, uint64(i+1), 0.105+0.0001*float64(i))
+		f.add(lStandard, uint64(i+101), 0.115+0.0001*float64(i))
+	}
+	o := f.analysis(t, p, c.Section).evaluate(c, "")
+	if o.test.Design != stats.Unpaired || o.test.Verdict != stats.Supported || o.test.P != 1.0/924 {
+		t.Errorf("design %v, verdict %s, p %v (want unpaired, supported, 1/C(12, 6))", o.test.Design, o.test.Verdict, o.test.P)
+	}
+	if !strings.Contains(o.test.Method(), "two-sample") {
+		t.Errorf("method %q", o.test.Method())
 	}
 }
