@@ -269,7 +269,7 @@ func fmtNum(v float64) string {
 	case math.IsInf(v, -1):
 		return "−∞"
 	}
-	return strings.Replace(fmt.Sprintf("%.4g", v), "-", "−", 1)
+	return strings.ReplaceAll(fmt.Sprintf("%.4g", v), "-", "−")
 }
 
 func fmtP(v float64) string {
