@@ -71,7 +71,7 @@ func (p Plan) Analyze(out string, env map[string]string) (*report.Report, error)
 	for k, v := range env {
 		r.Environment[k] = v
 	}
-	total, missing, diverged := 0, 0, 0
+	total, missing := 0, 0
 	var seconds float64
 	all := map[string]*Result{}
 	for _, it := range p.Items {
@@ -90,9 +90,6 @@ func (p Plan) Analyze(out string, env map[string]string) (*report.Report, error)
 		}
 		a := newAnalysis(it.Exp, p.Profile, out, it.Dataset, specs, got)
 		a.verdicts = p.Verdicts.WithDefaults()
-		for _, d := range a.diverged {
-			diverged += d
-		}
 		s := it.Exp.analyze(a)
 		if len(got) < len(specs) {
 			s.Notes = fmt.Sprintf("%d of %d runs have results; the numbers use those.\n\n", len(got), len(specs)) + s.Notes
@@ -103,7 +100,13 @@ func (p Plan) Analyze(out string, env map[string]string) (*report.Report, error)
 		return nil, err
 	}
 	r.Environment["runs"] = fmt.Sprintf("%d results of %d runs (shared runs counted per experiment)", total-missing, total)
-	r.Environment["diverged runs"] = fmt.Sprintf("%d (counted per experiment; each section lists them per configuration)", diverged)
+	diverged := 0
+	for _, res := range all {
+		if res.Diverged != "" {
+			diverged++
+		}
+	}
+	r.Environment["diverged runs"] = fmt.Sprintf("%d of the results (each section lists them per configuration)", diverged)
 	v := p.Verdicts.WithDefaults()
 	r.Environment["verdict settings"] = fmt.Sprintf("alpha %g one-sided; margins: improvement %g, negligible %g, on par %g, cannot improve %g, grid %g; majority %g",
 		v.Alpha, v.ImprovementMargin, v.Negligible, v.OnPar, v.CannotImprove, v.GridMargin, v.Majority)
