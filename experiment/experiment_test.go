@@ -168,3 +168,26 @@ func TestInterruptedRunResumes(t *testing.T) {
 		t.Error("the run's checkpoint folder was not removed after its result was saved")
 	}
 }
+
+// A run whose loss becomes non-finite is saved as diverged (and Execute does not fail): the
+// analysis counts it instead of losing it.
+func TestDivergedRunIsSaved(t *testing.T) {
+	e, _ := ByName("mnist-ae-b10")
+	specs, err := e.Runs(tiny, "mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := specs[len(specs)-1]
+	spec.Config.Train.LR = 1e30 // diverges in the first steps
+	out := t.TempDir()
+	if err := Execute(context.Background(), []RunSpec{spec}, Options{Out: out, Jobs: 1}); err != nil {
+		t.Fatalf("a diverged run failed the plan: %v", err)
+	}
+	if !Done(out, spec) {
+		t.Fatal("the diverged run left no result")
+	}
+	r, err := load(resultPath(out, spec))
+	if err != nil || r.Diverged == "" || len(r.History) != 0 {
+		t.Fatalf("result: %v, diverged %q, %d history rows", err, r.Diverged, len(r.History))
+	}
+}
