@@ -562,3 +562,30 @@ func compareResults(t *testing.T, want, got string) {
 		}
 	}
 }
+
+// The README's test command is what .ci/run runs, and it installs slurm-wlm and munge, so
+// that CI runs TestSlurmClusterReproduce instead of skipping it.
+func TestCIRunsTheREADMETestCommand(t *testing.T) {
+	root := testenv.RepoRoot(t)
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ci, err := os.ReadFile(filepath.Join(root, ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("\\*\\*Run the tests\\*\\*:\\s*```sh\\n([^\\n]+)\\n```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README.md: no test command under **Run the tests**")
+	}
+	lines := strings.Split(strings.TrimSpace(string(ci)), "\n")
+	if got, want := lines[len(lines)-1], string(m[1]); got != want {
+		t.Errorf(".ci/run runs\n  %s\nthe README says\n  %s", got, want)
+	}
+	for _, pkg := range []string{" slurm-wlm", " munge"} {
+		if !strings.Contains(string(m[1]), pkg) {
+			t.Errorf("the test command does not install%s: the Slurm test would skip in CI", pkg)
+		}
+	}
+}
