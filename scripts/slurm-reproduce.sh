@@ -9,7 +9,7 @@
 #
 # or by hand, with N and P read from `bin/fgrelu reproduce --profile paper --list`:
 #
-#   sbatch --array=0-N%P scripts/slurm-reproduce.sh
+#   sbatch --array=0-$((N - 1))%P scripts/slurm-reproduce.sh
 #
 # The #SBATCH lines below are the defaults of both ways; options given to sbatch (or after
 # `submit`) override them.
@@ -28,22 +28,26 @@ usage() {
 Usage: scripts/$prog MODE [ARGS]
 
 Modes:
-  submit [SBATCH-OPTION...]  build bin/fgrelu if it is missing, count the runs of the plan, and
-                             submit them as an array job (one run per task, FGRELU_PARALLEL at a
-                             time) plus an analysis job that starts when every task has ended
-                             (--dependency=afterany). Options are passed to every sbatch call,
+  submit [SBATCH-OPTION...]  build bin/fgrelu if it is missing, list the plan, and submit its
+                             runs that have no result yet as an array job (one run per task,
+                             FGRELU_PARALLEL at a time) plus an analysis job that starts when
+                             every task has ended (--dependency=afterany). Nothing when every
+                             run has a result; submit again to finish a plan after failures.
+                             Options are passed to every sbatch call,
                              e.g. --time=12:00:00 --partition=cpu --account=proj.
   task [OFFSET]              inside an array job: run the run with index OFFSET+SLURM_ARRAY_TASK_ID
                              (OFFSET defaults to \$FGRELU_INDEX_OFFSET, else 0). This is also what
                              the script does when sbatch starts it with no mode.
-  run INDEX                  run exactly run INDEX (e.g. sbatch scripts/$prog run 2345)
-  analyze                    build figures and report.html from the results there are
+  run INDEX                  run exactly run INDEX
+                             (e.g. sbatch --output=fgrelu-run-%j.out scripts/$prog run 2345)
+  analyze                    build figures and report.html from the results there are, then
+                             name the runs without a result (exit status 1 if there are any)
   status                     how many runs are done and which indices are still to run
   build                      go build -o \$FGRELU_BIN ./cmd/fgrelu (the repository's bin/fgrelu)
   help                       this message
 
 Settings (environment; submit passes them on to the jobs):
-  FGRELU_PROFILE     quick or paper (default paper)
+  FGRELU_PROFILE     quick or paper (default paper); tiny only tests the machinery
   FGRELU_EXPERIMENT  one experiment (fgrelu experiment NAME) instead of the whole reproduction
   FGRELU_OUT         output folder on a filesystem every node shares
                      (default: out/reproduce-PROFILE, or out/NAME-PROFILE, in the repository)
