@@ -44,16 +44,21 @@ func sbin(name string) (string, error) {
 	return exec.LookPath(filepath.Join("/usr/sbin", name))
 }
 
-// needSlurm skips the test unless it can start a cluster: root, and the binaries of
-// slurm-wlm and munge.
+// needSlurm skips the test unless it can start a cluster: root, the daemons of slurm-wlm
+// and munge, and their client commands in PATH, where the script finds them.
 func needSlurm(t *testing.T) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("skipped: starting slurmctld, slurmd and munged needs root (CI runs as root)")
 	}
-	for _, name := range []string{"slurmctld", "slurmd", "munged", "munge", "unmunge", "sbatch", "squeue", "scontrol", "scancel", "sinfo", "runuser", "bash"} {
+	for _, name := range []string{"slurmctld", "slurmd", "munged", "runuser"} {
 		if _, err := sbin(name); err != nil {
 			t.Skipf("skipped: %s is not installed (apt-get install slurm-wlm munge)", name)
+		}
+	}
+	for _, name := range []string{"sbatch", "squeue", "scontrol", "scancel", "sinfo", "munge", "unmunge", "bash"} {
+		if _, err := exec.LookPath(name); err != nil {
+			t.Skipf("skipped: %s is not in PATH (apt-get install slurm-wlm munge)", name)
 		}
 	}
 }
@@ -132,8 +137,9 @@ func startMunge(t *testing.T) {
 		t.Fatal(err)
 	}
 	munged, _ := sbin("munged")
+	runuser, _ := sbin("runuser")
 	t.Cleanup(func() { stopByPidFile(t, "/run/munge/munged.pid") })
-	if out, err := exec.Command("runuser", "-u", "munge", "--", munged).CombinedOutput(); err != nil {
+	if out, err := exec.Command(runuser, "-u", "munge", "--", munged).CombinedOutput(); err != nil {
 		t.Fatalf("munged: %v\n%s", err, out)
 	}
 	waitFor(t, "munged to answer", 10*time.Second, works)
