@@ -323,17 +323,28 @@ analyze() {
 	return "$rc"
 }
 
+# run_logs prints "INDEX LOG" with the newest log of every run that has one under
+# $out/slurm: every task's log starts with "run INDEX on HOST". One pass over the logs, oldest
+# first, so that a plan of thousands of runs submitted several times stays quick.
+run_logs() {
+	find "$out/slurm" -path '*/logs/*.out' -printf '%T@ %p\n' 2>/dev/null | sort -n | cut -d' ' -f2- |
+		xargs -r -d '\n' grep -m 1 -H '^run [0-9]* on ' 2>/dev/null |
+		awk '{
+			f = $0; sub(/:run [0-9]+ on .*$/, "", f)
+			i = substr($0, length(f) + 6); sub(/ .*/, "", i)
+			newest[i] = f
+		} END { for (i in newest) print i, newest[i] }'
+}
+
 # missing_runs names every run of the plan without a result, each with the end of its newest
 # log, and fails when there is any. In the analysis job every task has ended, so these runs
 # failed or were cancelled: they must not go missing from the report unnoticed.
 missing_runs() {
-	local list todo logs=() shown=0 idx log
+	local list todo logs shown=0 idx log
 	list=$(list_plan "$out") || return 1
 	todo=$(todo_indices <<<"$list")
 	[[ -n $todo ]] || return 0
-	shopt -s nullglob
-	logs=("$out"/slurm/*/logs/*.out)
-	shopt -u nullglob
+	logs=$(run_logs) || true
 	echo "$(wc -l <<<"$todo") of $(awk '/ runs; run one with --index/ { print $1 }' <<<"$list") runs have no result:" >&2
 	while read -r idx; do
 		if ((++shown > 20)); then
@@ -341,11 +352,7 @@ missing_runs() {
 			break
 		fi
 		awk -v i="$idx" '$1 == i { $1 = ""; sub(/ to run /, ", "); print "  run " i ":" $0 }' <<<"$list" >&2
-		log=""
-		if ((${#logs[@]} > 0)); then
-			# The newest log of this run: every task's log starts with "run INDEX on HOST".
-			log=$(grep -l -m 1 "^run $idx on " "${logs[@]}" 2>/dev/null | xargs -r ls -t | head -n 1) || true
-		fi
+		log=$(awk -v i="$idx" '$1 == i { sub(/^[0-9]+ /, ""); print; exit }' <<<"$logs")
 		if [[ -n $log ]]; then
 			echo "    $log ends:" >&2
 			# Its last two lines other than progress: fgrelu's error, Slurm's note of a

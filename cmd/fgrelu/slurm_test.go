@@ -428,6 +428,10 @@ func TestSlurmClusterReproduce(t *testing.T) {
 	if len(first.arrays) != 1 || first.analysis == "" || !strings.Contains(first.output, "6 runs (0-5), 2 at a time") {
 		t.Fatalf("submit printed no array job of runs 0-5 with a throttle of 2 and an analysis job")
 	}
+	// While its jobs are in the queue, the same folder cannot be submitted again.
+	if o, err := script("submit", "--time=10:00"); err == nil || !strings.Contains(o, "still queued or running") {
+		t.Errorf("submit while the first submission's jobs are queued: %v, want a refusal\n%s", err, o)
+	}
 	ckpt := filepath.Join(out, "checkpoints", keys[cancelIdx], train.CheckpointFile)
 	waitFor(t, "a checkpoint of run "+strconv.Itoa(cancelIdx), 3*time.Minute, func() bool {
 		_, err := os.Stat(ckpt)
