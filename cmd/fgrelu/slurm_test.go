@@ -404,6 +404,9 @@ func TestSlurmClusterReproduce(t *testing.T) {
 	}
 	waitAnalysis := func(s submission) {
 		t.Helper()
+		if s.analysis == "" {
+			t.Fatalf("submit printed no analysis job:\n%s", s.output)
+		}
 		waitFor(t, "the analysis job "+s.analysis, 5*time.Minute, func() bool { return c.ended(t, s.analysis) })
 	}
 	analysisLog := func(id string) string {
