@@ -27,6 +27,13 @@ var Profiles = map[string]Profile{
 	"quick": {Name: "quick", Repeats: 3, GridRepeats: 2, Epochs: 3, TrainLimit: 10000,
 		CIFAREpochs: 2, ClsEpochs: 2, CIFARLimit: 4000, ClsLimit: 2000, CIFARTest: 1000, TSNEPoints: 2000,
 		Noise: []float64{0, 0.5, 1, 2, 3}, Contrast: []float64{0, 0.25, 0.5, 0.75, 1}},
+	// tiny is for testing the machinery (the cluster scripts on a real Slurm), not for
+	// conclusions: the same experiments and probes at minimal sizes, just large enough that
+	// an MNIST run lasts a few epochs of about half a second, so that a test can cancel one
+	// mid-run. Its numbers mean nothing.
+	"tiny": {Name: "tiny", Repeats: 2, GridRepeats: 1, Epochs: 4, TrainLimit: 6000, TestLimit: 500,
+		CIFAREpochs: 1, ClsEpochs: 1, CIFARLimit: 200, ClsLimit: 200, CIFARTest: 100, TSNEPoints: 100,
+		Noise: []float64{0, 1, 2}, Contrast: []float64{0, 0.5, 1}},
 	"paper": {Name: "paper", Repeats: 10, GridRepeats: 10, Epochs: 30, TrainLimit: 0,
 		CIFAREpochs: 30, ClsEpochs: 512, CIFARLimit: 0, CIFARTest: 0, FullGrid: true, TSNEPoints: 10000,
 		Noise:    []float64{0, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3},
@@ -37,7 +44,7 @@ var Profiles = map[string]Profile{
 func ProfileByName(name string) (Profile, error) {
 	p, ok := Profiles[name]
 	if !ok {
-		return Profile{}, fmt.Errorf("experiment: unknown profile %q (want quick or paper)", name)
+		return Profile{}, fmt.Errorf("experiment: unknown profile %q (want quick or paper, or tiny for tests)", name)
 	}
 	return p, nil
 }
