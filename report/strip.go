@@ -3,7 +3,8 @@ package report
 import (
 	"fmt"
 	"image/color"
-	"slices"
+
+	"github.com/fgrelu/fgrelu/stats"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -63,7 +64,7 @@ func Strip(path string, fig StripFigure) error {
 				}
 				sc.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
 				p.Add(sc)
-				med := median(grp.Values)
+				med := stats.Median(grp.Values)
 				bar, err := plotter.NewLine(plotter.XYs{{X: float64(g) - 0.3, Y: med}, {X: float64(g) + 0.3, Y: med}})
 				if err != nil {
 					return err
@@ -103,15 +104,6 @@ func jitter(k, n int) float64 {
 		return 0
 	}
 	return -0.15 + 0.3*float64(k)/float64(n-1)
-}
-
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func (fig StripFigure) validate() error {

@@ -52,5 +52,5 @@ func ExampleDecide() {
 	fmt.Printf("%s: %s\n", t.Claim(), t.Verdict)
 	// Output:
 	// paired sign-flip permutation (exact), 6 pairs: supported, median -0.00065, p = 0.0156
-	// δ > -0.0001 (not lower by more than 0.0001): contradicted
+	// δ > −0.0001 (not lower by more than 0.0001): contradicted
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Test is the outcome of testing a Hypothesis on per-seed samples: the
@@ -67,7 +68,7 @@ func (t Test) Claim() string {
 	h := t.Hypothesis
 	m := fmt.Sprintf("%.4g", h.Margin)
 	b := h.boundary()
-	bs := fmt.Sprintf("%.4g", b)
+	bs := strings.ReplaceAll(fmt.Sprintf("%.4g", b), "-", "−") // a minus sign, as the report prints
 	if b == 0 {
 		bs = "0"
 	}
