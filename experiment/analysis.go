@@ -173,6 +173,7 @@ func (a *analysis) sectionOf(figs []report.Figure, extra ...report.Row) section 
 	if fig, ok, err := a.strips(outs); ok {
 		s.Figures = a.add(s.Figures, fig, err)
 	}
+	s.Figures = append(s.Figures, a.deadFigures(a.deadSectionLabels())...)
 	s.Numbers = append(s.Numbers, extra...)
 	if n := a.divergedNote(); n != "" {
 		a.notes = append([]string{n}, a.notes...)

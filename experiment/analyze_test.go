@@ -54,6 +54,9 @@ func TestAnalyzeQuickPlanOnHandBuiltResults(t *testing.T) {
 		for _, cc := range s.Probes.Contrast {
 			r.Contrast = append(r.Contrast, ContrastPt{C: cc, MeanPixel: []float64{0.1, 0.1 + cc*0.01 + 0.001*rng.NormFloat64()}, Loss: []float64{0.1, 0.1}})
 		}
+		if c.Model.Arch == "mnist-ae" { // the dead-unit probe: 0 to 2 dead bottleneck units
+			r.Activity, r.Dead = fakeActivity(c.Model.Passes, c.Train.Epochs, rng.IntN(3))
+		}
 		if s.Probes.Histograms {
 			r.Hists = []Hist{{Layer: "E1", Pass: 2, MuEdges: []float64{0, 1}, MuCounts: []int64{5}, GainEdges: []float64{1, 20}, GainCount: []int64{5}, AtMax: 0.02 + 0.01*rng.Float64(), MaxGain: 20}}
 		}

@@ -123,7 +123,7 @@ func claims(p Profile) []Claim {
 		superior("cifar-cls", "accuracy", "feedback − no feedback, final test accuracy",
 			arm{lCifarClsFB, 0}, arm{lCifarClsStd, 0}, finalAccuracy, stats.Greater, "“Marginally better”: any improvement counts (verdicts.improvement_margin)."),
 	)
-	return cs
+	return append(cs, deadUnitClaims()...)
 }
 
 // claimsOf returns the claims of one section.

@@ -95,6 +95,18 @@ func (b *builder) comprehensive() []RunSpec {
 	return b.mnist(lComprehensive, "model.topology=comprehensive", "model.passes=2")
 }
 
+func (b *builder) constSingle() []RunSpec {
+	return b.mnist(lConstSingle, "model.topology=none", "model.passes=1", "model.constant_gain=10", "model.constant_gain_layers=[E1]")
+}
+func (b *builder) constMulti() []RunSpec {
+	return b.mnist(lConstMulti, "model.topology=none", "model.passes=1", "model.constant_gain=10", "model.constant_gain_layers=[E1, E2, D1]")
+}
+
+// passes is the partial-feedback autoencoder with t passes, labelled "T=t".
+func (b *builder) passes(t int) []RunSpec {
+	return b.mnist(timestepsLabel(t), "model.topology=partial", fmt.Sprintf("model.passes=%d", t))
+}
+
 func concat(lists ...[]RunSpec) []RunSpec {
 	var out []RunSpec
 	for _, l := range lists {
