@@ -77,3 +77,27 @@ func unpairedPower(a, b []float64, h Hypothesis) (mde float64, n int) {
 	al := alpha(h)
 	return detectable(sd, min(na, nb), 2, al, false), needed(sd, distance(h, Mean(a)-Mean(b)), 2, al, false)
 }
+
+// Detectable is the distance from a claim's boundary that an exact one-sided level-alpha
+// permutation test detects with 80 % power: n pairs (or a one-sample test of n values) with
+// differences of standard deviation sd when paired, else two samples of n runs with pooled
+// standard deviation sd. +Inf when the test cannot reach alpha with n at all. It plans a design
+// before its runs exist, from the spread measured in a smaller one.
+func Detectable(sd float64, n int, alpha float64, paired bool) float64 {
+	return detectable(sd, n, scaleOf(paired), alpha, paired)
+}
+
+// Needed is the smallest number of pairs (or runs per side) for which Detectable ≤ dist, or 0
+// when none up to 1000 is.
+func Needed(sd, dist, alpha float64, paired bool) int {
+	return needed(sd, dist, scaleOf(paired), alpha, paired)
+}
+
+// scaleOf is the variance factor of a difference of means: 1 for paired differences, 2 for two
+// independent samples of equal size.
+func scaleOf(paired bool) float64 {
+	if paired {
+		return 1
+	}
+	return 2
+}

@@ -24,6 +24,7 @@ type planFlags struct {
 	jobs, index                  int
 	list, analyzeOnly, estimate  bool
 	verdicts                     config.Verdicts // --verdict settings (docs/METHODS.md)
+	power                        int
 }
 
 func addPlanFlags(fs *flag.FlagSet, defOut string) *planFlags {
@@ -38,6 +39,7 @@ func addPlanFlags(fs *flag.FlagSet, defOut string) *planFlags {
 	fs.BoolVar(&p.analyzeOnly, "analyze-only", false, "build figures and report from the results there are; run nothing")
 	fs.Func("verdict", "a verdict setting key=value, repeatable (keys: "+verdictKeys()+"; see docs/METHODS.md)", p.verdicts.Set)
 	fs.BoolVar(&p.estimate, "estimate", false, "measure each kind of run briefly and extrapolate the wall time of the plan, then stop")
+	fs.IntVar(&p.power, "power", 0, "plan from the results in --out: per claim, what N repeats would detect with 80 % power and the repeats a 1 % effect needs; runs nothing")
 	return p
 }
 
@@ -135,6 +137,13 @@ func runPlan(ctx context.Context, plan experiment.Plan, pf *planFlags, stdout, s
 			saveEstimate(plan.Profile.Name, h, len(specs))
 		}
 		return err
+	case pf.power > 0:
+		rows, err := plan.Power(pf.out, pf.power, 0.01)
+		if err != nil {
+			return err
+		}
+		experiment.WritePower(stdout, rows)
+		return nil
 	case pf.list:
 		for i, s := range specs {
 			state := "to run"
