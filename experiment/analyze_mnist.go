@@ -196,7 +196,7 @@ func analyzeNoise(a *analysis) section {
 
 func analyzeGrid(a *analysis) section {
 	var figs []report.Figure
-	g1, g2 := gridCells(a.profile.FullGrid)
+	g1, g2 := gridCells(a.profile)
 	for gi, cells := range [][][2]float64{g1, g2} {
 		var betas, etas []float64
 		for _, c := range cells {

@@ -16,7 +16,7 @@ var paperCell = [2]float64{0.95, 5}
 // other cell of grid 2. The paper's cell is fixed in advance, so no cell is chosen on the runs
 // that then test it; Holm over the section takes care of the many comparisons.
 func gridClaims(p Profile) []Claim {
-	g1, g2 := gridCells(p.FullGrid)
+	g1, g2 := gridCells(p)
 	zero := func(config.Verdicts) float64 { return 0 }
 	cs := []Claim{
 		{ID: "grid/lower-eta", Section: "grid", Text: "slope of the final test loss over η in grid 1, averaged over β_max (lower η better)",

@@ -83,8 +83,14 @@ func studyVariants(b *builder) []RunSpec {
 func sensitivityRuns(b *builder) []RunSpec {
 	var out []RunSpec
 	p := b.p
-	if !p.FullGrid { // the quick subset also trains less
+	if !p.FullGrid { // the subset of settings also trains less
 		p.Epochs, p.TrainLimit = 2, 6000
+		if p.StudyEpochs > 0 {
+			p.Epochs = p.StudyEpochs
+		}
+		if p.StudyLimit > 0 {
+			p.TrainLimit = p.StudyLimit
+		}
 	}
 	for _, s := range studySettings(p) {
 		sb := &builder{p: p, dataset: b.dataset, extra: s.Sets}

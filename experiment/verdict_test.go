@@ -107,7 +107,7 @@ func build(c Claim, p Profile, want string) *fakeRuns {
 	v := config.DefaultVerdicts()
 	switch {
 	case c.PerSeed != nil: // the grid's trends: a slope per seed
-		g1, g2 := gridCells(p.FullGrid)
+		g1, g2 := gridCells(p)
 		for i := range nSeeds {
 			s := d[i]
 			for gi, cells := range [][][2]float64{g1, g2} {
