@@ -46,20 +46,34 @@ func deadUnitClaims() []Claim {
 	return cs
 }
 
+// deadPair is one seed's runs of two models: final test losses and dead bottleneck units.
+type deadPair struct{ lossA, lossB, deadA, deadB float64 }
+
+// deadPairs returns, by seed, the seeds both arms finished with a probe record.
+func deadPairs(an *analysis, a, b arm) map[uint64]deadPair {
+	la, lb := an.bySeed(a, finalLoss), an.bySeed(b, finalLoss)
+	da, db := an.bySeed(a, deadBottleneck), an.bySeed(b, deadBottleneck)
+	out := map[uint64]deadPair{}
+	for s, va := range la {
+		vb, ok1 := lb[s]
+		ka, ok2 := da[s]
+		kb, ok3 := db[s]
+		if ok1 && ok2 && ok3 {
+			out[s] = deadPair{va, vb, ka, kb}
+		}
+	}
+	return out
+}
+
 // matchedOnDead gives, per seed whose runs of a and b end with the same number of dead
 // bottleneck units, the difference of their final test losses a − b.
 func matchedOnDead(a, b arm) func(*analysis, string) (map[uint64]float64, int) {
 	return func(an *analysis, prefix string) (map[uint64]float64, int) {
 		A, B := arm{prefix + a.label, a.pass}, arm{prefix + b.label, b.pass}
-		la, lb := an.bySeed(A, finalLoss), an.bySeed(B, finalLoss)
-		da, db := an.bySeed(A, deadBottleneck), an.bySeed(B, deadBottleneck)
 		out := map[uint64]float64{}
-		for s, va := range la {
-			vb, ok := lb[s]
-			ka, okA := da[s]
-			kb, okB := db[s]
-			if ok && okA && okB && ka == kb {
-				out[s] = va - vb
+		for s, p := range deadPairs(an, A, B) {
+			if p.deadA == p.deadB {
+				out[s] = p.lossA - p.lossB
 			}
 		}
 		return out, an.diverged[A.label] + an.diverged[B.label]
@@ -79,16 +93,9 @@ func adjustedForDead(a, b arm) func(*analysis, string) (map[uint64]float64, int)
 		if !ok {
 			return nil, div
 		}
-		la, lb := an.bySeed(A, finalLoss), an.bySeed(B, finalLoss)
-		da, db := an.bySeed(A, deadBottleneck), an.bySeed(B, deadBottleneck)
 		out := map[uint64]float64{}
-		for s, va := range la {
-			vb, ok1 := lb[s]
-			ka, ok2 := da[s]
-			kb, ok3 := db[s]
-			if ok1 && ok2 && ok3 {
-				out[s] = (va - vb) - beta*(ka-kb)
-			}
+		for s, p := range deadPairs(an, A, B) {
+			out[s] = (p.lossA - p.lossB) - beta*(p.deadA-p.deadB)
 		}
 		return out, div
 	}
