@@ -14,11 +14,11 @@ import (
 // repeats would detect.
 type PowerRow struct {
 	Claim  string
-	N      int     // pairs (or runs per side, or one-sample values) in the runs at hand
-	Paired bool    // paired or one-sample; false: two independent samples
+	N      int // pairs (or runs per side, or one-sample values) in the runs at hand
+	Design stats.Design
 	SD     float64 // standard deviation of the per-seed differences (pooled SD when unpaired)
 	Diff   float64 // observed δ̂ − the claim's boundary
-	Ref    float64 // |mean of the reference variant| (loss claims), 0 for one-sample claims
+	Ref    float64 // |mean of the reference variant| for claims on a loss, else 0
 	// MDE is the distance from the boundary detected with 80 % power by Target repeats.
 	MDE    float64
 	Target int
@@ -64,28 +64,33 @@ func (p Plan) Power(out string, target int, fraction float64) ([]PowerRow, error
 
 func powerRow(id string, o outcome, target int, fraction, alpha float64) PowerRow {
 	t := o.test
-	r := PowerRow{Claim: id, N: t.NA, Paired: t.Design != stats.Unpaired, Target: target, Fraction: fraction}
+	r := PowerRow{Claim: id, N: t.NA, Design: t.Design, Target: target, Fraction: fraction}
 	va, vb := o.values[0], o.values[1]
 	switch t.Design {
 	case stats.Paired:
-		r.SD, r.Ref = stats.StdDev(diff(va, vb)), math.Abs(stats.Mean(vb))
+		r.SD = stats.StdDev(diff(va, vb))
 	case stats.OneSample:
 		r.SD = stats.StdDev(va)
 	default:
 		na, nb := float64(len(va)), float64(len(vb))
 		r.SD = math.Sqrt(((na-1)*stats.Variance(va) + (nb-1)*stats.Variance(vb)) / (na + nb - 2))
+	}
+	// A fraction of the reference is a size for losses; a count of dead units or a rise under
+	// noise has no such natural scale.
+	if m := o.claim.Measure.name; t.Design != stats.OneSample && (m == finalLoss.name || m == lossAtEpoch1.name) {
 		r.Ref = math.Abs(stats.Mean(vb))
 	}
+	paired := t.Design != stats.Unpaired
 	b := t.Hypothesis.Margin
 	if t.Hypothesis.Direction == stats.Less {
 		b = -b
 	}
 	r.Diff = t.MeanDiff - b
-	r.MDE = stats.Detectable(r.SD, target, alpha, r.Paired)
+	r.MDE = stats.Detectable(r.SD, target, alpha, paired)
 	if r.Ref > 0 {
-		r.ForMargin = stats.Needed(r.SD, fraction*r.Ref, alpha, r.Paired)
+		r.ForMargin = stats.Needed(r.SD, fraction*r.Ref, alpha, paired)
 	}
-	r.ForObserved = stats.Needed(r.SD, math.Abs(r.Diff), alpha, r.Paired)
+	r.ForObserved = stats.Needed(r.SD, math.Abs(r.Diff), alpha, paired)
 	return r
 }
 
@@ -99,10 +104,7 @@ func WritePower(w io.Writer, rows []PowerRow) {
 	t, f := rows[0].Target, rows[0].Fraction
 	fmt.Fprintf(tw, "claim\tn\tdesign\tsd of differences\tobserved distance\tdetectable with %d\t%.3g %% of the reference\trepeats for that\trepeats for the observed\n", t, 100*f)
 	for _, r := range rows {
-		design := "paired"
-		if !r.Paired {
-			design = "unpaired"
-		}
+		design := r.Design.String()
 		margin, forMargin := "–", "–"
 		if r.Ref > 0 {
 			margin, forMargin = fmt.Sprintf("%.3g", f*r.Ref), repeats(r.ForMargin, r.SD, f*r.Ref)

@@ -44,7 +44,7 @@ func TestPowerPlansFromResults(t *testing.T) {
 	}
 	r := rows[0]
 	sd := stats.StdDev(diffs)
-	if !r.Paired || r.N != 3 || math.Abs(r.SD-sd) > 1e-12 || math.Abs(r.Diff-stats.Mean(diffs)) > 1e-12 {
+	if r.Design != stats.Paired || r.N != 3 || math.Abs(r.SD-sd) > 1e-12 || math.Abs(r.Diff-stats.Mean(diffs)) > 1e-12 {
 		t.Errorf("row %+v, want paired, 3 pairs, sd %v", r, sd)
 	}
 	if math.Abs(r.MDE-stats.Detectable(sd, 10, 0.05, true)) > 1e-9 || r.ForMargin != stats.Needed(sd, 0.01*0.11, 0.05, true) || r.ForMargin < 10 {
