@@ -65,9 +65,18 @@ func (b *builder) repeats(n int, label string, c config.Config, p Probes) []RunS
 }
 
 // mnistProbes are taken on every MNIST network of the experiments (not the grid cells), so that
-// experiments share them.
+// experiments share them. Reconstructions and bottleneck codes only where the report pictures
+// them (pictured): elsewhere they would only fill the results folder.
 func (b *builder) mnistProbes() Probes {
-	return Probes{Noise: b.p.Noise, Contrast: b.p.Contrast, Histograms: true, Images: 10, Codes: b.p.TSNEPoints}
+	return Probes{Noise: b.p.Noise, Contrast: b.p.Contrast, Histograms: true}
+}
+
+// pictured is mnist with reconstructions and bottleneck codes of the first repeat: the
+// networks of the noise and contrast image rows and of the t-SNE.
+func (b *builder) pictured(label string, sets ...string) []RunSpec {
+	p := b.mnistProbes()
+	p.Images, p.Codes = 10, b.p.TSNEPoints
+	return b.repeats(b.p.Repeats, label, b.config(false, sets...), p)
 }
 
 // The MNIST variants (bottleneck 10 unless said).
@@ -86,10 +95,10 @@ func (b *builder) mnist(label string, sets ...string) []RunSpec {
 }
 
 func (b *builder) standard() []RunSpec {
-	return b.mnist(lStandard, "model.topology=none", "model.passes=1")
+	return b.pictured(lStandard, "model.topology=none", "model.passes=1")
 }
 func (b *builder) partial() []RunSpec {
-	return b.mnist(lPartial, "model.topology=partial", "model.passes=2")
+	return b.pictured(lPartial, "model.topology=partial", "model.passes=2")
 }
 func (b *builder) comprehensive() []RunSpec {
 	return b.mnist(lComprehensive, "model.topology=comprehensive", "model.passes=2")

@@ -2,7 +2,10 @@ package experiment
 
 import (
 	"bytes"
+	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -54,5 +57,43 @@ func TestPowerPlansFromResults(t *testing.T) {
 	WritePower(&b, rows)
 	if !strings.Contains(b.String(), "mnist-ae-b10/lower-loss") || !strings.Contains(b.String(), "detectable with 10") {
 		t.Errorf("table:\n%s", b.String())
+	}
+}
+
+// Compacted results read back as the originals, and count as done.
+func TestCompactReadsBack(t *testing.T) {
+	out, dst := t.TempDir(), t.TempDir()
+	e, _ := ByName("mnist-ae-b10")
+	specs, err := e.Runs(Profiles["quick"], "mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range specs[:2] {
+		r := &Result{Key: s.Key(), Spec: s, Seconds: float64(i),
+			History: []train.Row{{Epoch: 1, Split: "test", Pass: 1, Loss: 0.1 + float64(i)}}}
+		if err := save(out, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := Compact(out, dst, specs)
+	if err != nil || n != 2 {
+		t.Fatalf("Compact: %d, %v", n, err)
+	}
+	orig, back := Collect(out, specs), Collect(dst, specs)
+	if len(back) != 2 {
+		t.Fatalf("read back %d results", len(back))
+	}
+	for k, r := range orig {
+		a, _ := json.Marshal(r)
+		b, _ := json.Marshal(back[k])
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs after compaction", k)
+		}
+	}
+	if !Done(dst, specs[0]) || Done(dst, specs[2]) {
+		t.Error("Done on compacted results is wrong")
+	}
+	if _, err := os.Stat(filepath.Join(dst, ResultsDir, specs[0].FileName()+".gz")); err != nil {
+		t.Error(err)
 	}
 }

@@ -52,11 +52,11 @@ var Profiles = map[string]Profile{
 	// MNIST, long enough for the standard model's loss to have nearly stopped falling; a
 	// labelled part of the grids, shorter; the CIFAR-10 autoencoder on all of CIFAR-10; the
 	// classifier on a short schedule that cannot test the paper's 512-epoch claim.
-	"standard": {Name: "standard", Repeats: 10, GridRepeats: 10, Epochs: 10, TrainLimit: 0,
+	"standard": {Name: "standard", Repeats: 10, GridRepeats: 8, Epochs: 10, TrainLimit: 0,
 		CIFAREpochs: 5, ClsEpochs: 4, CIFARLimit: 0, ClsLimit: 10000, CIFARTest: 0, TSNEPoints: 5000,
 		Noise:      []float64{0, 0.5, 1, 1.5, 2, 3},
 		Contrast:   []float64{0, 0.25, 0.5, 0.75, 1},
-		GridEpochs: 5, CIFARRepeats: 6, StudyEpochs: 3, StudyLimit: 20000,
+		GridEpochs: 4, CIFARRepeats: 6, StudyEpochs: 3, StudyLimit: 20000,
 		Grid: &GridAxes{Betas1: []float64{0.2, 0.8}, Etas1: []float64{5, 25, 50},
 			Betas2: []float64{0.85, 0.95}, Etas2: []float64{1, 3, 5}}},
 	"paper": {Name: "paper", Repeats: 10, GridRepeats: 10, Epochs: 30, TrainLimit: 0,

@@ -1,9 +1,13 @@
 package experiment
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -22,7 +26,7 @@ func resultPath(out string, s RunSpec) string {
 // atomically and begin with their completion marker and key, so the first bytes tell: listing
 // thousands of runs on a network filesystem reads no more.
 func Done(out string, s RunSpec) bool {
-	f, err := os.Open(resultPath(out, s))
+	f, err := openResult(resultPath(out, s))
 	if err != nil {
 		return false
 	}
@@ -35,10 +39,45 @@ func Done(out string, s RunSpec) bool {
 	return string(head) == want
 }
 
+// openResult opens a result file, or its gzip-compressed copy (path + ".gz", as Compact writes
+// them) when the file itself is absent.
+func openResult(path string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return f, err
+	}
+	gz, err2 := os.Open(path + ".gz")
+	if err2 != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(gz)
+	if err != nil {
+		gz.Close()
+		return nil, fmt.Errorf("experiment: %s.gz: %w", path, err)
+	}
+	return readCloser{zr, gz}, nil
+}
+
+// readCloser reads from a gzip stream and closes the file under it.
+type readCloser struct {
+	*gzip.Reader
+	file *os.File
+}
+
+func (r readCloser) Close() error {
+	r.Reader.Close()
+	return r.file.Close()
+}
+
 func load(path string) (*Result, error) {
-	b, err := os.ReadFile(path)
+	f, err := openResult(path)
 	if err != nil {
 		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("experiment: %s: %w", path, err)
 	}
 	var r Result
 	if err := json.Unmarshal(b, &r); err != nil {
@@ -69,4 +108,31 @@ func Collect(out string, specs []RunSpec) map[string]*Result {
 		}
 	}
 	return got
+}
+
+// Compact copies the complete results of specs from out to dst, gzip-compressed (a result's
+// floats compress about threefold), for a results folder to commit: the analysis reads them
+// as it reads the originals. It returns how many it copied.
+func Compact(out, dst string, specs []RunSpec) (int, error) {
+	if err := os.MkdirAll(filepath.Join(dst, ResultsDir), 0o755); err != nil {
+		return 0, fmt.Errorf("experiment: %w", err)
+	}
+	n := 0
+	for _, r := range Collect(out, specs) {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return n, fmt.Errorf("experiment: %w", err)
+		}
+		var z bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&z, gzip.BestCompression) // no name, no time: the same bytes every time
+		zw.Write(b)
+		if err := zw.Close(); err != nil {
+			return n, fmt.Errorf("experiment: %w", err)
+		}
+		if err := atomicfile.WriteBytes(resultPath(dst, r.Spec)+".gz", z.Bytes()); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }

@@ -25,6 +25,7 @@ type planFlags struct {
 	list, analyzeOnly, estimate  bool
 	verdicts                     config.Verdicts // --verdict settings (docs/METHODS.md)
 	power                        int
+	compactTo                    string
 }
 
 func addPlanFlags(fs *flag.FlagSet, defOut string) *planFlags {
@@ -39,6 +40,7 @@ func addPlanFlags(fs *flag.FlagSet, defOut string) *planFlags {
 	fs.BoolVar(&p.analyzeOnly, "analyze-only", false, "build figures and report from the results there are; run nothing")
 	fs.Func("verdict", "a verdict setting key=value, repeatable (keys: "+verdictKeys()+"; see docs/METHODS.md)", p.verdicts.Set)
 	fs.BoolVar(&p.estimate, "estimate", false, "measure each kind of run briefly and extrapolate the wall time of the plan, then stop")
+	fs.StringVar(&p.compactTo, "compact-to", "", "copy the results in --out, gzip-compressed, to this folder and build the report there from them alone; runs nothing")
 	fs.IntVar(&p.power, "power", 0, "plan from the results in --out: per claim, what N repeats would detect with 80 % power and the repeats a 1 % effect needs; runs nothing")
 	return p
 }
@@ -137,6 +139,13 @@ func runPlan(ctx context.Context, plan experiment.Plan, pf *planFlags, stdout, s
 			saveEstimate(plan.Profile.Name, h, len(specs))
 		}
 		return err
+	case pf.compactTo != "":
+		n, err := experiment.Compact(pf.out, pf.compactTo, specs)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "%d results of %d runs compacted into %s\n", n, len(specs), pf.compactTo)
+		pf.out, pf.analyzeOnly = pf.compactTo, true
 	case pf.power > 0:
 		rows, err := plan.Power(pf.out, pf.power, 0.01)
 		if err != nil {
