@@ -56,7 +56,7 @@ func cmp0(v, def float64) float64 {
 
 // columnStats returns per-column Σx and Σx² of a rows×cols matrix in float64, reproducibly.
 func columnStats(x []float32, rows, cols int) (sum, sq []float64) {
-	c := par.Chunks(rows, max(1, 8192/cols))
+	c := par.Chunks(rows, par.RowGrain(par.ColumnGrain, cols))
 	parts := make([]float64, 2*c*cols)
 	par.Do(c, func(i int) {
 		lo, hi := par.Bounds(i, c, rows)
@@ -114,7 +114,7 @@ func (b *BatchNorm) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	}
 	g, be := b.Gamma.Value.Data, b.Beta.Value.Data
 	xs, ys, hs := x.Data, st.Y.Data, xhat.Data
-	par.For(rows, max(1, 16384/c), func(lo, hi int) {
+	par.For(rows, par.RowGrain(par.ElementGrain, c), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			for j := range c {
 				i := r*c + j
@@ -134,7 +134,7 @@ func (b *BatchNorm) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.
 	c := b.C
 	rows := dy.Len() / c
 	xhat, inv := st.Saved[0].Data, st.Saved[1].Data
-	k := par.Chunks(rows, max(1, 8192/c))
+	k := par.Chunks(rows, par.RowGrain(par.ColumnGrain, c))
 	parts := make([]float64, 2*k*c)
 	par.Do(k, func(i int) {
 		lo, hi := par.Bounds(i, k, rows)
@@ -172,7 +172,7 @@ func (b *BatchNorm) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.
 		}
 	}
 	dx, ds := st.DX.Data, dy.Data
-	par.For(rows, max(1, 16384/c), func(lo, hi int) {
+	par.For(rows, par.RowGrain(par.ElementGrain, c), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			for j := range c {
 				i := r*c + j

@@ -87,6 +87,10 @@ func Run(ctx context.Context, cfg config.Config, trainSet, testSet *data.Dataset
 			return nil, err
 		}
 	}
+	// Only now, with a resumed checkpoint's config found equal, is config.json (re)written.
+	if err := writeConfig(cfg, opt.Out); err != nil {
+		return nil, err
+	}
 	r := &runner{cfg: cfg, n: n, opt: optimizer, p: p, out: opt.Out, ckpt: ckpt, train: trainSet, test: testSet, o: opt}
 	start := time.Now()
 	err = r.loop(ctx)
@@ -126,7 +130,15 @@ func prepareOut(cfg config.Config, opt Options, ckpt string) error {
 	case !opt.Resume && err == nil:
 		return fmt.Errorf("train: %s already holds a run; continue it with --resume or choose another --out", opt.Out)
 	}
-	if err := atomicfile.WriteBytes(filepath.Join(opt.Out, "config.json"), []byte(cfg.JSON()+"\n")); err != nil {
+	return nil
+}
+
+// writeConfig writes the run's config.json into out (nothing when out is "").
+func writeConfig(cfg config.Config, out string) error {
+	if out == "" {
+		return nil
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(out, "config.json"), []byte(cfg.JSON()+"\n")); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
 	return nil

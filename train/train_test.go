@@ -180,8 +180,15 @@ func TestRefusals(t *testing.T) {
 		t.Errorf("a second run into the same folder: %v", err)
 	}
 	other := smallConfig(t, "train.epochs=3")
+	saved, err := os.ReadFile(filepath.Join(out, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Run(context.Background(), other, tr, te, Options{Out: out, Resume: true}); err == nil {
 		t.Error("resumed with another config")
+	}
+	if after, err := os.ReadFile(filepath.Join(out, "config.json")); err != nil || !bytes.Equal(after, saved) {
+		t.Errorf("a refused --resume rewrote config.json (err %v)", err)
 	}
 	cifar := smallConfig(t, "model.arch=cifar-ae")
 	if _, err := Run(context.Background(), cifar, tr, te, Options{}); err == nil || !strings.Contains(err.Error(), "32×32×3") {

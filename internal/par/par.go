@@ -15,6 +15,24 @@ import (
 // MaxChunks bounds how many chunks a loop is cut into.
 const MaxChunks = 64
 
+// Grains: the least work of one chunk, in values, for the loops of this module. A chunk must be
+// large enough that handing it to a goroutine costs little beside it. The values also fix where
+// chunk boundaries fall, and so the order in which partial sums are added: changing one changes
+// results in their last bits.
+const (
+	// ElementGrain is for elementwise loops (activations, dropout, a loss's per-value terms).
+	ElementGrain = 1 << 14
+	// ColumnGrain is for column reductions that keep float64 partial sums per column (batch-norm
+	// statistics, bias gradients): half ElementGrain, as each value costs about twice as much.
+	ColumnGrain = 1 << 13
+	// UpdateGrain is for an optimiser's update of a parameter tensor.
+	UpdateGrain = 1 << 15
+)
+
+// RowGrain is the number of rows of perRow values each that make a chunk of at least grain
+// values (and at least one row).
+func RowGrain(grain, perRow int) int { return max(1, grain/max(perRow, 1)) }
+
 // Chunks returns how many chunks For cuts [0, n) into with at least grain items per chunk.
 func Chunks(n, grain int) int {
 	if n <= 0 {
