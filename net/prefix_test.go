@@ -33,9 +33,9 @@ func TestBatchNormBelowFeedbackUpdatesEveryPass(t *testing.T) {
 	for i := range x.Data {
 		x.Data[i] = r.Float32()
 	}
-	twoPass.Forward(x, Mode{Train: true, Rand: rand.New(rand.NewPCG(1, 1))})
+	twoPass.Forward(x, Mode{Train: true, Rand: rand.New(rand.NewPCG(1, 1))}, nil)
 	for range 2 {
-		onePass.Forward(x, Mode{Train: true, Rand: rand.New(rand.NewPCG(1, 1))})
+		onePass.Forward(x, Mode{Train: true, Rand: rand.New(rand.NewPCG(1, 1))}, nil)
 	}
 	a, b := twoPass.Buffers(), onePass.Buffers()
 	for i := range a {

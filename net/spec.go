@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/fgrelu/fgrelu/gemm"
 	"github.com/fgrelu/fgrelu/nn"
 )
 
@@ -79,6 +80,9 @@ func Build(s Spec, r *rand.Rand) (*Net, error) {
 		return nil, err
 	}
 	n, _, err := build(s, r, true)
+	if n != nil {
+		n.Gemm = gemm.Default()
+	}
 	return n, err
 }
 
@@ -167,23 +171,29 @@ func build(s Spec, r *rand.Rand, alloc bool) (*Net, int, error) {
 		if size += values; size > MaxSize {
 			return nil, 0, fmt.Errorf("layers[%d] (%s): the network holds more than %d parameters", i, ls.Name, MaxSize)
 		}
+		var fg *nn.FGReLU
 		switch {
 		case receives[i]:
-			stage.Gate, err = nn.NewFGReLU(ls.Name, gateMode, s.BetaMax, s.Eta, 0)
+			fg, err = nn.NewFGReLU(ls.Name, gateMode, s.BetaMax, s.Eta, 0)
 		case constant[i]:
-			stage.Gate, err = nn.NewFGReLU(ls.Name, nn.ConstantGain, s.BetaMax, s.Eta, s.ConstantGain)
+			fg, err = nn.NewFGReLU(ls.Name, nn.ConstantGain, s.BetaMax, s.Eta, s.ConstantGain)
 		}
 		if err != nil {
 			return nil, 0, err
 		}
-		if stage.Gate != nil && stage.Gate.Alpha != nil {
+		if fg != nil && fg.Alpha != nil {
 			size++
 		}
-		if stage.Gate != nil && i == last {
+		if fg != nil && i == last {
 			return nil, 0, fmt.Errorf("layers[%d] (%s): the output layer cannot be gated (it may send feedback)", i, ls.Name)
 		}
-		if stage.Gate == nil && i != last {
-			stage.Slope = float32(s.LeakySlope)
+		switch {
+		case fg != nil:
+			stage.Gate = fg
+		case i == last:
+			stage.Gate = &nn.Ungated{Activation: nn.Activation{Kind: loss.Output()}}
+		default:
+			stage.Gate = &nn.Ungated{Activation: nn.Activation{Kind: nn.ReLU, Slope: float32(s.LeakySlope)}}
 		}
 		n.Stages = append(n.Stages, stage)
 		shape = out
@@ -266,7 +276,7 @@ func buildStage(ls LayerSpec, in []int, output bool, loss nn.Loss, alloc bool) (
 	if max(ls.Units, ls.Kernel, ls.Stride, ls.Pad, ls.OutPad, ls.Pool) > MaxSize {
 		return nil, nil, 0, fmt.Errorf("units, kernel, stride, pad, out_pad and pool must be at most %d", MaxSize)
 	}
-	st := &Stage{Name: ls.Name, Act: nn.ReLU}
+	st := &Stage{Name: ls.Name}
 	switch ls.Type {
 	case "dense":
 	case "conv", "convT":
@@ -293,7 +303,6 @@ func buildStage(ls LayerSpec, in []int, output bool, loss nn.Loss, alloc bool) (
 	}
 	st.sShape = out
 	if output {
-		st.Act = loss.Output()
 		if ls.Pool > 0 || ls.BatchNorm || ls.Dropout > 0 {
 			return nil, nil, 0, errors.New("the output layer takes no pooling, batch norm or dropout")
 		}

@@ -112,6 +112,14 @@ func (g *FGReLU) alpha() float32 {
 	return g.Alpha.Value.Data[0]
 }
 
+// gateSaved is what the gate's backward needs of its forward, and its μ_D gradient buffer.
+type gateSaved struct {
+	muD    *tensor.Tensor // μ_D [N, C]; nil when the pass had none (a plain, or constant-gain, ReLU)
+	gains  *tensor.Tensor // gain(μ_D) [N, C]
+	dgains *tensor.Tensor // gain′(μ_D) [N, C]
+	dmuD   *tensor.Tensor // ∂L/∂μ_D [N, C], what Backward returns
+}
+
 // Forward computes f from s (μ_S) and muD (μ_D, or nil for zero). State keeps s, μ_D and the
 // gains for Backward.
 func (g *FGReLU) Forward(st *State, s, muD *tensor.Tensor) *tensor.Tensor {
@@ -119,7 +127,7 @@ func (g *FGReLU) Forward(st *State, s, muD *tensor.Tensor) *tensor.Tensor {
 	st.X = s
 	st.Y = tensor.Ensure(st.Y, s.Shape...)
 	if muD == nil || !g.Mode.UsesFeedback() {
-		st.Saved = st.Saved[:0]
+		st.gate.muD = nil
 		c := float32(1)
 		if g.Mode == ConstantGain {
 			c = float32(g.Constant)
@@ -137,13 +145,11 @@ func (g *FGReLU) Forward(st *State, s, muD *tensor.Tensor) *tensor.Tensor {
 		panic(fmt.Sprintf("fgrelu: μ_S %v and μ_D %v do not match", s.Shape, muD.Shape))
 	}
 	// gains[b, c] and their derivatives, in float64 then stored as float32.
-	if len(st.Saved) != 4 {
-		st.Saved = make([]*tensor.Tensor, 4) // μ_D, gains, gain derivatives, ∂L/∂μ_D
-	}
-	st.Saved[0] = muD
-	gains := tensor.Ensure(st.Saved[1], n, ch)
-	dgains := tensor.Ensure(st.Saved[2], n, ch)
-	st.Saved[1], st.Saved[2] = gains, dgains
+	sv := &st.gate
+	sv.muD = muD
+	sv.gains = tensor.Ensure(sv.gains, n, ch)
+	sv.dgains = tensor.Ensure(sv.dgains, n, ch)
+	gains, dgains := sv.gains, sv.dgains
 	for i, m := range muD.Data {
 		gn, dg := 1.0, 0.0
 		if g.Mode.UsesGain() {
@@ -181,7 +187,8 @@ func (g *FGReLU) Backward(st *State, dy *tensor.Tensor) (ds, dmuD *tensor.Tensor
 	n := dy.Rows()
 	st.DX = tensor.Ensure(st.DX, dy.Shape...)
 	xs, dys, dxs := st.X.Data, dy.Data, st.DX.Data
-	if len(st.Saved) == 0 {
+	sv := &st.gate
+	if sv.muD == nil {
 		ys := st.Y.Data
 		c := float32(1)
 		if g.Mode == ConstantGain {
@@ -198,12 +205,12 @@ func (g *FGReLU) Backward(st *State, dy *tensor.Tensor) (ds, dmuD *tensor.Tensor
 		})
 		return st.DX, nil
 	}
-	muD, gains, dgains := st.Saved[0], st.Saved[1], st.Saved[2]
+	muD, gains, dgains := sv.muD, sv.gains, sv.dgains
 	ch := muD.Cols()
 	per := dy.Cols()
 	alpha := g.alpha()
-	dm := tensor.Ensure(st.Saved[3], n, ch)
-	st.Saved[3] = dm
+	sv.dmuD = tensor.Ensure(sv.dmuD, n, ch)
+	dm := sv.dmuD
 	dalpha := par.Sum(n, rowGrain(per), func(lo, hi int) float64 {
 		var da float64
 		acc := make([]float64, ch)

@@ -76,14 +76,14 @@ func goldenData(h, w, c, n, classes int, seed uint64) *data.Dataset {
 }
 
 // goldenHash trains one case for two epochs of four steps and hashes what came out.
-func goldenHash(t *testing.T, sets []string, h, w, c int) string {
+func goldenHash(t *testing.T, ctx *gemm.Context, sets []string, h, w, c int) string {
 	t.Helper()
 	cfg, err := config.Load("", append([]string{"seed=5", "train.epochs=2", "train.batch_size=16", "data.dataset=mnist"}, sets...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tr, te := goldenData(h, w, c, 64, 3, 1), goldenData(h, w, c, 24, 3, 2)
-	res, err := Run(context.Background(), cfg, tr, te, Options{})
+	res, err := Run(context.Background(), cfg, tr, te, Options{Gemm: ctx})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,15 +118,17 @@ func TestGoldenTraining(t *testing.T) {
 	for _, prov := range gemm.Providers() {
 		for _, gc := range goldenCases {
 			t.Run(prov+"/"+gc.name, func(t *testing.T) {
-				restore := useProvider(t, prov)
-				defer restore()
+				ctx, err := gemm.New(prov)
+				if err != nil {
+					t.Fatal(err)
+				}
 				if runtime.GOARCH != "amd64" {
 					t.Skipf("skipped: hashes recorded on amd64, this is %s", runtime.GOARCH)
 				}
-				got := goldenHash(t, gc.sets, gc.h, gc.w, gc.c)
-				want, ok := goldenHashes[gemm.Describe()][gc.name]
+				got := goldenHash(t, ctx, gc.sets, gc.h, gc.w, gc.c)
+				want, ok := goldenHashes[ctx.Describe()][gc.name]
 				if !ok {
-					t.Skipf("skipped: no hash recorded for %s (got %s)", gemm.Describe(), got)
+					t.Skipf("skipped: no hash recorded for %s (got %s)", ctx.Describe(), got)
 				}
 				if got != want {
 					t.Errorf("hash %s, recorded %s: the arithmetic of training changed", got, want)
@@ -134,12 +136,4 @@ func TestGoldenTraining(t *testing.T) {
 			})
 		}
 	}
-}
-
-func useProvider(t *testing.T, name string) func() {
-	old := gemm.Current().Name()
-	if err := gemm.Use(name); err != nil {
-		t.Fatal(err)
-	}
-	return func() { gemm.Use(old) }
 }

@@ -83,13 +83,12 @@ func TestProvidersAgree(t *testing.T) {
 	cfg := smallConfig(t, "train.epochs=1")
 	var results [][]float32
 	var losses []float64
-	prev := gemm.Current().Name()
-	defer gemm.Use(prev)
 	for _, name := range gemm.Providers() {
-		if err := gemm.Use(name); err != nil {
+		ctx, err := gemm.New(name)
+		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := Run(context.Background(), cfg, tr, te, Options{})
+		res, err := Run(context.Background(), cfg, tr, te, Options{Gemm: ctx})
 		if err != nil {
 			t.Fatal(err)
 		}

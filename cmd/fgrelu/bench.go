@@ -17,9 +17,7 @@ import (
 	"github.com/fgrelu/fgrelu/config"
 	"github.com/fgrelu/fgrelu/gemm"
 	"github.com/fgrelu/fgrelu/internal/sysinfo"
-	"github.com/fgrelu/fgrelu/net"
 	"github.com/fgrelu/fgrelu/nn"
-	"github.com/fgrelu/fgrelu/optim"
 	"github.com/fgrelu/fgrelu/tensor"
 	"github.com/fgrelu/fgrelu/train"
 )
@@ -50,54 +48,42 @@ func benchConfig(name string) (config.Config, error) {
 
 // benchSetup is a workload ready to step.
 type benchSetup struct {
-	n       *net.Net
-	opt     optim.Optimizer
+	step    *train.Step
 	xs      []*tensor.Tensor
 	targets []nn.Target
-	weights []float64
 	seed    uint64
 }
 
 func newBench(cfg config.Config) (*benchSetup, error) {
-	spec, err := cfg.Spec()
+	step, err := train.Setup(cfg)
 	if err != nil {
 		return nil, err
 	}
-	n, err := net.Build(spec, train.InitStream(cfg.Seed))
-	if err != nil {
-		return nil, err
-	}
-	opt, err := optim.New("adam", n.Params(), cfg.Train.LR, 0)
-	if err != nil {
-		return nil, err
-	}
-	b := &benchSetup{n: n, opt: opt, weights: cfg.LossWeights(), seed: cfg.Seed}
+	b := &benchSetup{step: step, seed: cfg.Seed}
 	r := rand.New(rand.NewPCG(cfg.Seed, 99))
-	bs := cfg.Train.BatchSize
 	for range 8 { // eight batches made before timing and cycled, as the PyTorch references do
-		x := tensor.New(append([]int{bs}, spec.Input...)...)
-		for i := range x.Data {
-			x.Data[i] = r.Float32()
-		}
-		t := nn.Target{X: x}
-		if spec.Loss == "softmax-ce" {
-			t = nn.Target{Labels: make([]int, bs)}
-			for i := range t.Labels {
-				t.Labels[i] = r.IntN(10)
-			}
-		}
+		x, t := train.RandomBatch(step.Net, cfg.Train.BatchSize, r)
 		b.xs, b.targets = append(b.xs, x), append(b.targets, t)
 	}
 	return b, nil
 }
 
-func (b *benchSetup) step(i int) {
+// do runs training step i on batch i mod 8, its dropout masks from the step stream (epoch 0).
+func (b *benchSetup) do(i int) error {
 	k := i % len(b.xs)
-	b.n.Forward(b.xs[k], net.Mode{Train: true, Rand: train.Stream(b.seed, 3, 0, uint64(i))})
-	nn.ZeroGrads(b.n.Params())
-	b.n.Losses(b.targets[k], b.weights)
-	b.n.Backward()
-	b.opt.Step()
+	_, err := b.step.Do(b.xs[k], b.targets[k], train.StepStream(b.seed, 0, i))
+	return err
+}
+
+// counted runs step i and returns the floating-point operations of its matrix products.
+func (b *benchSetup) counted(i int) (int64, error) {
+	n := b.step.Net
+	plain := n.Gemm
+	var k gemm.Counter
+	n.Gemm = plain.Counting(&k)
+	defer func() { n.Gemm = plain }()
+	err := b.do(i)
+	return k.Take(), err
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -134,12 +120,16 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	bs := cfg.Train.BatchSize
 	step := 0
 	for start := time.Now(); time.Since(start).Seconds() < *warmup || step < 3; step++ {
-		b.step(step)
+		if err := b.do(step); err != nil {
+			return err
+		}
 	}
-	gemm.CountFLOPs(true)
-	b.step(step)
+	flops, err := b.counted(step)
+	if err != nil {
+		return err
+	}
 	step++
-	flopsPerSample := float64(gemm.CountFLOPs(false)) / float64(bs)
+	flopsPerSample := float64(flops) / float64(bs)
 	if *cpuprofile != "" {
 		stop, err := startProfile(*cpuprofile)
 		if err != nil {
@@ -154,7 +144,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		start, steps := time.Now(), 0
 		for time.Since(start).Seconds() < *seconds {
-			b.step(step)
+			if err := b.do(step); err != nil {
+				return err
+			}
 			step++
 			steps++
 		}
