@@ -72,5 +72,5 @@ func ExampleCheck() {
 	fmt.Println(err)
 	// Output:
 	// 615832 <nil>
-	// feedback[0]: E1 → D1 points down the hierarchy or to itself; feedback goes from a higher layer to a lower one
+	// edges[0]: E1 → D1 points down the hierarchy or to itself; feedback goes from a higher layer to a lower one
 }

@@ -70,13 +70,29 @@ type FGReLU struct {
 	Alpha    *Param  // [1], in the threshold modes
 }
 
+// CheckBetaMax says why β_max is invalid, or returns nil: it must lie in (0, 1).
+func CheckBetaMax(v float64) error {
+	if !(v > 0 && v < 1) {
+		return fmt.Errorf("%v, must lie in (0, 1): 1 divides by zero, more gives a negative slope", v)
+	}
+	return nil
+}
+
+// CheckEta says why η is invalid, or returns nil: it must be > 0.
+func CheckEta(v float64) error {
+	if !(v > 0) {
+		return fmt.Errorf("%v, must be > 0", v)
+	}
+	return nil
+}
+
 // NewFGReLU builds a gate; name prefixes the α parameter ("E1" → "E1.alpha"), initialised to 0.
 func NewFGReLU(name string, mode GateMode, betaMax, eta, constant float64) (*FGReLU, error) {
-	if !(betaMax > 0 && betaMax < 1) {
-		return nil, fmt.Errorf("%s: beta_max = %v, must lie in (0, 1): 1 divides by zero, more gives a negative slope", name, betaMax)
+	if err := CheckBetaMax(betaMax); err != nil {
+		return nil, fmt.Errorf("%s: beta_max = %w", name, err)
 	}
-	if !(eta > 0) {
-		return nil, fmt.Errorf("%s: eta = %v, must be > 0", name, eta)
+	if err := CheckEta(eta); err != nil {
+		return nil, fmt.Errorf("%s: eta = %w", name, err)
 	}
 	if mode == ConstantGain && !(constant > 0) {
 		return nil, fmt.Errorf("%s: constant gain = %v, must be > 0", name, constant)

@@ -236,7 +236,7 @@ func (c *Checkpoint) Net() (*net.Net, error) {
 	}
 	size, err := net.Check(spec)
 	if err != nil {
-		return nil, fmt.Errorf("config: model.%w", err)
+		return nil, c.Config.ModelError(err)
 	}
 	held := 0
 	for _, t := range c.file.Tensors {
@@ -247,7 +247,7 @@ func (c *Checkpoint) Net() (*net.Net, error) {
 	}
 	n, err := net.Build(spec, InitStream(c.Config.Seed))
 	if err != nil {
-		return nil, fmt.Errorf("config: model.%w", err)
+		return nil, c.Config.ModelError(err)
 	}
 	if err := c.load(append(n.Params(), n.Buffers()...), ""); err != nil {
 		return nil, err

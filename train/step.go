@@ -78,7 +78,7 @@ func Setup(cfg config.Config) (*Step, error) {
 	}
 	n, err := net.Build(spec, InitStream(cfg.Seed))
 	if err != nil {
-		return nil, fmt.Errorf("config: model.%w", err)
+		return nil, cfg.ModelError(err)
 	}
 	opt, err := optim.New(cfg.Train.Optimizer, n.Params(), cfg.Train.LR, cfg.Train.Momentum)
 	if err != nil {

@@ -98,7 +98,7 @@ func describeModel(w io.Writer, cfg config.Config) error {
 	}
 	n, err := net.Build(spec, train.InitStream(cfg.Seed))
 	if err != nil {
-		return fmt.Errorf("config: model.%w", err)
+		return cfg.ModelError(err)
 	}
 	params := 0
 	for _, p := range n.Params() {
