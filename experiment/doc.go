@@ -7,4 +7,7 @@
 // need the same network share one run. Runs are addressed by their index in the list
 // (`--index I`, for cluster array jobs), each writes its result atomically, a finished run is
 // never redone, and the analysis builds figures and verdicts from whatever results exist.
+//
+// Owns: experiment definitions, the run pool, probes, analyses and estimates. It may import
+// every library package (train and below, report, stats, tsne) but never the command.
 package experiment
