@@ -61,18 +61,6 @@ func (c Config) ModelError(err error) error {
 	if !errors.As(err, &fe) {
 		return fmt.Errorf("config: model: %w", err)
 	}
-	entry := func(key string) string {
-		if fe.Index >= 0 {
-			key += fmt.Sprintf("[%d]", fe.Index)
-		}
-		if fe.Name != "" {
-			key += " (" + fe.Name + ")"
-		}
-		if fe.Sub != "" {
-			key += "." + fe.Sub
-		}
-		return key
-	}
 	m := c.Model
 	key := "model." + fe.Key
 	switch fe.Key {
@@ -81,12 +69,12 @@ func (c Config) ModelError(err error) error {
 			key = "model.arch"
 		}
 	case "layers":
-		key = entry("model.layers")
+		key = fe.Entry("model.layers")
 		if m.Arch != "custom" {
 			key = "model.arch " + m.Arch
 		}
 	case "edges":
-		key = entry("model.edges")
+		key = fe.Entry("model.edges")
 		if m.Topology != "custom" {
 			key = "model.topology " + m.Topology
 		}

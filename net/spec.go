@@ -79,18 +79,20 @@ type FieldError struct {
 	Err   error
 }
 
-func (e *FieldError) Error() string {
-	path := e.Key
+func (e *FieldError) Error() string { return e.Entry(e.Key) + ": " + e.Err.Error() }
+
+// Entry names the field at fault under key, the list's name: key[Index] (Name).Sub.
+func (e *FieldError) Entry(key string) string {
 	if e.Index >= 0 {
-		path += fmt.Sprintf("[%d]", e.Index)
+		key += fmt.Sprintf("[%d]", e.Index)
 	}
 	if e.Name != "" {
-		path += " (" + e.Name + ")"
+		key += " (" + e.Name + ")"
 	}
 	if e.Sub != "" {
-		path += "." + e.Sub
+		key += "." + e.Sub
 	}
-	return path + ": " + e.Err.Error()
+	return key
 }
 
 func (e *FieldError) Unwrap() error { return e.Err }
