@@ -52,6 +52,7 @@ type benchSetup struct {
 	xs      []*tensor.Tensor
 	targets []nn.Target
 	seed    uint64
+	next    int // the index of the next step
 }
 
 func newBench(cfg config.Config) (*benchSetup, error) {
@@ -68,21 +69,37 @@ func newBench(cfg config.Config) (*benchSetup, error) {
 	return b, nil
 }
 
-// do runs training step i on batch i mod 8, its dropout masks from the step stream (epoch 0).
-func (b *benchSetup) do(i int) error {
+// do runs the next training step, step i on batch i mod 8, its dropout masks from the step
+// stream (epoch 0).
+func (b *benchSetup) do() error {
+	i := b.next
+	b.next++
 	k := i % len(b.xs)
 	_, err := b.step.Do(b.xs[k], b.targets[k], train.StepStream(b.seed, 0, i))
 	return err
 }
 
-// counted runs step i and returns the floating-point operations of its matrix products.
-func (b *benchSetup) counted(i int) (int64, error) {
+// run runs steps for at least the given seconds and at least minSteps steps, and returns how
+// many it ran.
+func (b *benchSetup) run(seconds float64, minSteps int) (int, error) {
+	start, steps := time.Now(), 0
+	for time.Since(start).Seconds() < seconds || steps < minSteps {
+		if err := b.do(); err != nil {
+			return steps, err
+		}
+		steps++
+	}
+	return steps, nil
+}
+
+// counted runs the next step and returns the floating-point operations of its products.
+func (b *benchSetup) counted() (int64, error) {
 	n := b.step.Net
 	plain := n.Gemm
 	var k gemm.Counter
 	n.Gemm = plain.Counting(&k)
 	defer func() { n.Gemm = plain }()
-	err := b.do(i)
+	err := b.do()
 	return k.Take(), err
 }
 
@@ -118,17 +135,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	peak := measuredPeak(*remeasure) // before the workload, so its products are not counted
 	bs := cfg.Train.BatchSize
-	step := 0
-	for start := time.Now(); time.Since(start).Seconds() < *warmup || step < 3; step++ {
-		if err := b.do(step); err != nil {
-			return err
-		}
+	if _, err := b.run(*warmup, 3); err != nil {
+		return err
 	}
-	flops, err := b.counted(step)
+	flops, err := b.counted()
 	if err != nil {
 		return err
 	}
-	step++
 	flopsPerSample := float64(flops) / float64(bs)
 	if *cpuprofile != "" {
 		stop, err := startProfile(*cpuprofile)
@@ -142,13 +155,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		start, steps := time.Now(), 0
-		for time.Since(start).Seconds() < *seconds {
-			if err := b.do(step); err != nil {
-				return err
-			}
-			step++
-			steps++
+		start := time.Now()
+		steps, err := b.run(*seconds, 0)
+		if err != nil {
+			return err
 		}
 		rate := float64(steps*bs) / time.Since(start).Seconds()
 		rates = append(rates, rate)
