@@ -128,6 +128,14 @@ func (g *FGReLU) alpha() float32 {
 	return g.Alpha.Value.Data[0]
 }
 
+// fixedGain is the gain of a pass without μ_D: the constant of ConstantGain, else 1.
+func (g *FGReLU) fixedGain() float32 {
+	if g.Mode == ConstantGain {
+		return float32(g.Constant)
+	}
+	return 1
+}
+
 // gateSaved is what the gate's backward needs of its forward, and its μ_D gradient buffer.
 type gateSaved struct {
 	muD    *tensor.Tensor // μ_D [N, C]; nil when the pass had none (a plain, or constant-gain, ReLU)
@@ -144,11 +152,7 @@ func (g *FGReLU) Forward(st *State, s, muD *tensor.Tensor) *tensor.Tensor {
 	st.Y = tensor.Ensure(st.Y, s.Shape...)
 	if muD == nil || !g.Mode.UsesFeedback() {
 		st.gate.muD = nil
-		c := float32(1)
-		if g.Mode == ConstantGain {
-			c = float32(g.Constant)
-		}
-		xs, ys := s.Data, st.Y.Data
+		c, xs, ys := g.fixedGain(), s.Data, st.Y.Data
 		elementwise(len(xs), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				ys[i] = c * max(xs[i], 0)
@@ -204,12 +208,8 @@ func (g *FGReLU) Backward(st *State, dy *tensor.Tensor) (ds, dmuD *tensor.Tensor
 	st.DX = tensor.Ensure(st.DX, dy.Shape...)
 	xs, dys, dxs := st.X.Data, dy.Data, st.DX.Data
 	sv := &st.gate
-	if sv.muD == nil {
-		ys := st.Y.Data
-		c := float32(1)
-		if g.Mode == ConstantGain {
-			c = float32(g.Constant)
-		}
+	if sv.muD == nil { // f = c·max(0, μ_S): ∂f/∂μ_S = c where f > 0
+		c, ys := g.fixedGain(), st.Y.Data
 		elementwise(len(xs), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				if ys[i] > 0 {
