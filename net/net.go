@@ -138,9 +138,10 @@ type Tape struct {
 // stagePlan says which of a stage's computations the tape does once, on the first pass, for
 // every pass. Below the first stage that receives feedback (Net.shared) a stage's input is the
 // same on every pass, and so is the μ_S of that first gated stage: unless noise makes each pass
-// differ, they are computed once. Batch norm below the first gated stage is the exception in
-// training: as PyTorch does, it updates its running averages once per pass, so those stages run
-// on every pass (their values stay the same) while their backward still runs once.
+// differ, they are computed once, and their backward runs once on the sum of what the passes
+// send back. Batch norm below the first gated stage is the exception in training: as PyTorch
+// does, it updates its running averages once per pass, so those stages run forward on every
+// pass (their values stay the same) while their backward still runs once.
 type stagePlan struct {
 	outOnce  bool // the stage's output h is the first pass's on every pass
 	sOnce    bool // the stage's μ_S is the first pass's on every pass
@@ -214,9 +215,8 @@ func (n *Net) plan(m Mode, plan []stagePlan) {
 	noisy := m.Noise > 0
 	rerunPrefix := m.Train && n.prefixHasBatchNorm()
 	for l := range plan {
-		below := l < n.shared
-		out := !noisy && !rerunPrefix && below
-		plan[l] = stagePlan{outOnce: out, sOnce: !noisy && l <= n.shared, backOnce: out || rerunPrefix && below}
+		same := !noisy && l < n.shared // the stage's values are the same on every pass
+		plan[l] = stagePlan{outOnce: same && !rerunPrefix, sOnce: !noisy && l <= n.shared, backOnce: same}
 	}
 }
 
