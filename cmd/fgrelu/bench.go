@@ -164,13 +164,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		rates = append(rates, rate)
 		fmt.Fprintf(stdout, "window %d: %d steps, %.0f samples/s\n", w+1, steps, rate)
 	}
-	med := median(rates)
-	fmt.Fprintf(stdout, "spread: min %.0f, median %.0f, max %.0f samples/s\n", slices.Min(rates), med, slices.Max(rates))
-	gflops := med * flopsPerSample / 1e9
-	fmt.Fprintf(stdout, "flops/sample: %.4g (matrix products as executed, counted)\n", flopsPerSample)
-	fmt.Fprintf(stdout, "achieved: %.1f GFLOP/s, %.0f%% of this machine's sgemm peak of %.0f GFLOP/s (%d³ on %d cores, measured %s)\n",
-		gflops, 100*gflops/peak.GFLOPS, peak.GFLOPS, peakSize, runtime.GOMAXPROCS(0), peak.Date)
-	fmt.Fprintf(stdout, "env: %s\n", benchEnv())
+	med := printRates(stdout, rates, flopsPerSample, peak)
 	if *compare {
 		torch, err := runTorchReference(ctx, name, *python, *windows, *seconds, stdout)
 		if err != nil {
@@ -180,6 +174,19 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "samples/s: %.0f\n", med)
 	return nil
+}
+
+// printRates prints the spread of the windows' rates, the work per sample and the share of
+// the machine's peak it achieved, and returns the median rate.
+func printRates(w io.Writer, rates []float64, flopsPerSample float64, peak machinePeak) float64 {
+	med := median(rates)
+	fmt.Fprintf(w, "spread: min %.0f, median %.0f, max %.0f samples/s\n", slices.Min(rates), med, slices.Max(rates))
+	gflops := med * flopsPerSample / 1e9
+	fmt.Fprintf(w, "flops/sample: %.4g (matrix products as executed, counted)\n", flopsPerSample)
+	fmt.Fprintf(w, "achieved: %.1f GFLOP/s, %.0f%% of this machine's sgemm peak of %.0f GFLOP/s (%d³ on %d cores, measured %s)\n",
+		gflops, 100*gflops/peak.GFLOPS, peak.GFLOPS, peakSize, runtime.GOMAXPROCS(0), peak.Date)
+	fmt.Fprintf(w, "env: %s\n", benchEnv())
+	return med
 }
 
 func median(xs []float64) float64 {
