@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/fgrelu/fgrelu/config"
 	"github.com/fgrelu/fgrelu/report"
 	"github.com/fgrelu/fgrelu/stats"
 )
@@ -18,20 +20,31 @@ type analysis struct {
 	profile Profile
 	dir     string // output folder; figures go to dir/figures
 	dataset string
-	byLabel map[string][]*Result
-	order   []string // labels in run order
-	notes   []string
+	byLabel map[string][]*Result // finished runs, by label
+	// diverged counts, by label, the runs whose loss became non-finite: they have no
+	// measurements but are counted and reported (docs/METHODS.md, "Diverged runs").
+	diverged map[string]int
+	runs     map[string]int // runs planned, by label
+	order    []string       // labels in run order
+	notes    []string
+	verdicts config.Verdicts
 }
 
 func newAnalysis(e *Experiment, p Profile, dir, dataset string, specs []RunSpec, got map[string]*Result) *analysis {
-	a := &analysis{exp: e, profile: p, dir: dir, dataset: dataset, byLabel: map[string][]*Result{}}
+	a := &analysis{exp: e, profile: p, dir: dir, dataset: dataset, byLabel: map[string][]*Result{},
+		diverged: map[string]int{}, runs: map[string]int{}, verdicts: config.DefaultVerdicts()}
 	for _, s := range specs {
+		a.runs[s.Label]++
 		r, ok := got[s.Key()]
 		if !ok {
 			continue
 		}
-		if _, seen := a.byLabel[s.Label]; !seen {
+		if _, seen := a.byLabel[s.Label]; !seen && a.diverged[s.Label] == 0 {
 			a.order = append(a.order, s.Label)
+		}
+		if r.Diverged != "" {
+			a.diverged[s.Label]++
+			continue
 		}
 		a.byLabel[s.Label] = append(a.byLabel[s.Label], r)
 	}
@@ -143,70 +156,97 @@ func (a *analysis) curves(file, title, metric string, caption string, panels ...
 	return report.Figure{File: rel + ".png", Caption: caption}, nil
 }
 
-// claim is one tested statement and its comparison.
-type claim struct {
-	text string
-	cmp  stats.Comparison
-	ok   bool // false when the runs needed are missing
+func (a *analysis) summary(text string, xs []float64) report.Row {
+	return report.SummaryRow(text, stats.Summarize(xs, 0.95))
 }
 
-func compare(text string, a, b []float64, dir stats.Direction) claim {
-	if len(a) < 2 || len(b) < 2 {
-		return claim{text: text}
-	}
-	return claim{text: text, cmp: stats.Compare(a, b, stats.DefaultAlpha, dir), ok: true}
-}
-
-func equivalent(text string, a, b []float64, margin float64) claim {
-	if len(a) < 2 || len(b) < 2 {
-		return claim{text: text}
-	}
-	return claim{text: text, cmp: stats.Equivalent(a, b, margin, stats.DefaultAlpha), ok: true}
-}
-
-// verdict combines sub-claims: supported if all are, contradicted if any is, else inconclusive.
-func verdict(cs []claim) string {
-	if len(cs) == 0 {
-		return stats.NotRun
-	}
-	all := true
-	for _, c := range cs {
-		if !c.ok {
-			return stats.NotRun
-		}
-		if c.cmp.Verdict == stats.Contradicted {
-			return stats.Contradicted
-		}
-		if c.cmp.Verdict != stats.Supported {
-			all = false
-		}
-	}
-	if all {
-		return stats.Supported
-	}
-	return stats.Inconclusive
-}
-
-// sectionOf assembles the report section of an experiment.
-func (a *analysis) sectionOf(cs []claim, figs []report.Figure, extra ...report.Row) section {
-	s := section{ID: a.id(), Title: a.exp.Title, PaperClaim: a.exp.Claim, Verdict: verdict(cs), Figures: figs}
+// sectionOf assembles the report section of an experiment: its claims (claims.go) tested as
+// one Holm family, a strip plot of their per-repeat values, the figures and extra rows.
+func (a *analysis) sectionOf(figs []report.Figure, extra ...report.Row) section {
+	s := section{ID: a.id(), Title: a.exp.Title, PaperClaim: a.exp.Claim, Figures: figs}
 	if a.dataset != "mnist" && !a.exp.CIFAR {
 		s.Title += " (" + a.dataset + ")"
 	}
-	for _, c := range cs {
-		if c.ok {
-			s.Numbers = append(s.Numbers, report.ComparisonRow(c.text, c.cmp))
-			a.note("%s: %s (difference %.4g, 95%% CI [%.4g, %.4g], d = %.2f, p = %.3g).", c.text, c.cmp.Verdict,
-				c.cmp.Diff, c.cmp.CILow, c.cmp.CIHigh, c.cmp.D, c.cmp.P)
-		} else {
-			a.note("%s: not run (fewer than two repeats of a side).", c.text)
-		}
+	cs := claimsOf(a.profile, a.exp.Name)
+	var outs []outcome
+	s.Verdict, s.Numbers, outs = a.testSection(cs)
+	if fig, ok, err := a.strips(outs); ok {
+		s.Figures = a.add(s.Figures, fig, err)
 	}
+	s.Figures = append(s.Figures, a.deadFigures(a.deadSectionLabels())...)
 	s.Numbers = append(s.Numbers, extra...)
+	if n := a.divergedNote(); n != "" {
+		a.notes = append([]string{n}, a.notes...)
+	}
 	s.Notes = strings.Join(a.notes, "\n\n")
 	return s
 }
 
-func (a *analysis) summary(text string, xs []float64) report.Row {
-	return report.SummaryRow(text, stats.Summarize(xs, 0.95))
+// strips draws the per-repeat values of every variant the section's claims compare, a panel
+// per measurement; ok is false when there is nothing to draw.
+func (a *analysis) strips(outs []outcome) (fig report.Figure, ok bool, err error) {
+	type key struct {
+		m string
+		x arm
+	}
+	var sf report.StripFigure
+	panelOf := map[string]int{}
+	seen := map[key]bool{}
+	seeds := map[string][]uint64{}
+	paired := map[string]bool{}
+	for _, o := range outs {
+		c := o.claim
+		if c.PerSeed != nil {
+			continue
+		}
+		for _, x := range []arm{c.A, c.B} {
+			k := key{c.Measure.name, x}
+			if x.label == "" || seen[k] || len(a.byLabel[x.label]) == 0 {
+				continue
+			}
+			seen[k] = true
+			bySeed := a.bySeed(x, c.Measure)
+			var ss []uint64
+			for s := range bySeed {
+				ss = append(ss, s)
+			}
+			slices.Sort(ss)
+			g := report.StripGroup{Name: armName(x)}
+			for _, s := range ss {
+				g.Values = append(g.Values, bySeed[s])
+			}
+			if len(g.Values) == 0 {
+				continue
+			}
+			i, ok := panelOf[c.Measure.name]
+			if !ok {
+				i = len(sf.Panels)
+				panelOf[c.Measure.name] = i
+				sf.Panels = append(sf.Panels, report.StripPanel{Title: c.Measure.name, YLabel: "per repeat"})
+				seeds[c.Measure.name], paired[c.Measure.name] = ss, true
+			}
+			paired[c.Measure.name] = paired[c.Measure.name] && slices.Equal(ss, seeds[c.Measure.name])
+			sf.Panels[i].Groups = append(sf.Panels[i].Groups, g)
+		}
+	}
+	if len(sf.Panels) == 0 {
+		return report.Figure{}, false, nil
+	}
+	for i := range sf.Panels {
+		sf.Panels[i].Paired = paired[sf.Panels[i].Title]
+	}
+	sf.Title = "Every repeat's value"
+	path, rel := a.figure("strip")
+	if err := report.Strip(path, sf); err != nil {
+		return report.Figure{}, true, err
+	}
+	return report.Figure{File: rel + ".png", Caption: "The value of every repeat that the claims compare, with the median as a bar; grey lines join runs with the same seed. A few lumpy values (say, 0 or 2 dead bottleneck units) show here before they move a mean."}, true, nil
+}
+
+// armName names a variant in a figure: its label, and the pass when it is not the last.
+func armName(x arm) string {
+	if x.pass == 0 {
+		return x.label
+	}
+	return fmt.Sprintf("%s, pass %d", x.label, x.pass)
 }

@@ -95,6 +95,18 @@ func (b *builder) comprehensive() []RunSpec {
 	return b.mnist(lComprehensive, "model.topology=comprehensive", "model.passes=2")
 }
 
+func (b *builder) constSingle() []RunSpec {
+	return b.mnist(lConstSingle, "model.topology=none", "model.passes=1", "model.constant_gain=10", "model.constant_gain_layers=[E1]")
+}
+func (b *builder) constMulti() []RunSpec {
+	return b.mnist(lConstMulti, "model.topology=none", "model.passes=1", "model.constant_gain=10", "model.constant_gain_layers=[E1, E2, D1]")
+}
+
+// passes is the partial-feedback autoencoder with t passes, labelled "T=t".
+func (b *builder) passes(t int) []RunSpec {
+	return b.mnist(timestepsLabel(t), "model.topology=partial", fmt.Sprintf("model.passes=%d", t))
+}
+
 func concat(lists ...[]RunSpec) []RunSpec {
 	var out []RunSpec
 	for _, l := range lists {
@@ -111,12 +123,15 @@ func gridLabel(grid int, beta, eta float64) string {
 	return fmt.Sprintf("grid%d beta%g eta%g", grid, beta, eta)
 }
 
-// gridCells returns the (β_max, η) cells of grids 1 and 2 (paper appendix 7.1), or a labelled
-// subset of them for the quick profile.
-func gridCells(full bool) (g1, g2 [][2]float64) {
+// gridCells returns the (β_max, η) cells of grids 1 and 2 (paper appendix 7.1), or the
+// profile's labelled subset of them.
+func gridCells(p Profile) (g1, g2 [][2]float64) {
 	etas1, betas1 := []float64{5, 10, 15, 20, 25, 30, 35, 40, 45, 50}, []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8}
 	etas2, betas2 := []float64{1, 2, 3, 4, 5}, []float64{0.8, 0.85, 0.9, 0.95}
-	if !full {
+	switch {
+	case p.Grid != nil:
+		etas1, betas1, etas2, betas2 = p.Grid.Etas1, p.Grid.Betas1, p.Grid.Etas2, p.Grid.Betas2
+	case !p.FullGrid:
 		etas1, betas1 = []float64{5, 50}, []float64{0.2, 0.8}
 		etas2, betas2 = []float64{1, 5}, []float64{0.8, 0.95}
 	}
@@ -134,14 +149,21 @@ func gridCells(full bool) (g1, g2 [][2]float64) {
 }
 
 func (b *builder) grid() []RunSpec {
-	g1, g2 := gridCells(b.p.FullGrid)
+	g1, g2 := gridCells(b.p)
+	gb := *b // the grid's own training length
+	if b.p.GridEpochs > 0 {
+		gb.p.Epochs = b.p.GridEpochs
+	}
 	var out []RunSpec
 	for gi, cells := range [][][2]float64{g1, g2} {
 		for _, c := range cells {
-			cfg := b.config(false, "model.topology=partial", "model.passes=2",
+			cfg := gb.config(false, "model.topology=partial", "model.passes=2",
 				fmt.Sprintf("model.beta_max=%g", c[0]), fmt.Sprintf("model.eta=%g", c[1]))
-			out = append(out, b.repeats(b.p.GridRepeats, gridLabel(gi+1, c[0], c[1]), cfg, Probes{})...)
+			out = append(out, gb.repeats(b.p.GridRepeats, gridLabel(gi+1, c[0], c[1]), cfg, Probes{})...)
 		}
+	}
+	if b.err == nil {
+		b.err = gb.err
 	}
 	return out
 }
@@ -166,7 +188,15 @@ func (b *builder) cifarAE(label string, bn bool, fb bool) []RunSpec {
 	if !bn {
 		probes.Noise = b.p.Noise
 	}
-	return b.repeats(b.p.Repeats, label, b.config(true, sets...), probes)
+	return b.repeats(b.cifarRepeats(), label, b.config(true, sets...), probes)
+}
+
+// cifarRepeats is the repeats of the CIFAR-10 runs.
+func (b *builder) cifarRepeats() int {
+	if b.p.CIFARRepeats > 0 {
+		return b.p.CIFARRepeats
+	}
+	return b.p.Repeats
 }
 
 func (b *builder) cifarCls(label string, fb bool) []RunSpec {
@@ -175,5 +205,5 @@ func (b *builder) cifarCls(label string, fb bool) []RunSpec {
 	if fb {
 		sets = append(sets, "model.topology=partial", "model.passes=2")
 	}
-	return b.repeats(b.p.Repeats, label, b.config(true, sets...), Probes{})
+	return b.repeats(b.cifarRepeats(), label, b.config(true, sets...), Probes{})
 }

@@ -25,13 +25,28 @@ func ProfileNames() []string {
 // Describe says in one line what a profile trains: repeats, epochs and data sizes of the MNIST
 // experiments, the CIFAR-10 autoencoder and the classifier, and whether the grids are whole.
 func (p Profile) Describe() string {
-	grid := "a labelled subset of the grids"
+	g1, g2 := gridCells(p)
+	grid := fmt.Sprintf("%d + %d grid cells (a labelled subset)", len(g1), len(g2))
 	if p.FullGrid {
 		grid = "the full grids"
 	}
-	return fmt.Sprintf("%d repeats (grid %d); MNIST %d epochs on %s; CIFAR AE %d epochs on %s, classifier %d epochs on %s; %s",
-		p.Repeats, p.GridRepeats, p.Epochs, sizeOf(p.TrainLimit, 60000), p.CIFAREpochs, sizeOf(p.CIFARLimit, 50000),
-		p.ClsEpochs, sizeOf(p.ClsLimit, 50000), grid)
+	if p.GridEpochs > 0 && p.GridEpochs != p.Epochs {
+		grid += fmt.Sprintf(", %d epochs each", p.GridEpochs)
+	}
+	cifar := ""
+	if p.CIFARRepeats > 0 && p.CIFARRepeats != p.Repeats {
+		cifar = fmt.Sprintf("%d repeats of ", p.CIFARRepeats)
+	}
+	return fmt.Sprintf("%d repeats (grid %d); MNIST %s on %s; %sCIFAR AE %s on %s, classifier %s on %s; %s",
+		p.Repeats, p.GridRepeats, epochs(p.Epochs), sizeOf(p.TrainLimit, 60000), cifar, epochs(p.CIFAREpochs), sizeOf(p.CIFARLimit, 50000),
+		epochs(p.ClsEpochs), sizeOf(p.ClsLimit, 50000), grid)
+}
+
+func epochs(n int) string {
+	if n == 1 {
+		return "1 epoch"
+	}
+	return fmt.Sprintf("%d epochs", n)
 }
 
 // sizeOf names a training-set size: the limit, or the whole set.

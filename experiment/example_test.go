@@ -27,6 +27,7 @@ func ExampleAll() {
 	// threshold      MNIST
 	// tsne           MNIST
 	// contrast       MNIST
+	// dead-units     MNIST
 	// sensitivity    MNIST
 	// cifar-ae       CIFAR-10
 	// cifar-noise    CIFAR-10

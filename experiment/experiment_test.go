@@ -106,6 +106,17 @@ func TestPlanEndToEnd(t *testing.T) {
 	if err != nil || !strings.Contains(string(page), "noise") {
 		t.Fatalf("report: %v", err)
 	}
+	if !strings.Contains(string(page), `href="METHODS.md"`) {
+		t.Error("the report does not link METHODS.md")
+	}
+	for _, f := range []string{MethodsFile, report.VerdictsFile} {
+		if b, err := os.ReadFile(filepath.Join(out, f)); err != nil || len(b) < 100 {
+			t.Errorf("%s: %v, %d bytes", f, err, len(b))
+		}
+	}
+	if os.Getenv("FGRELU_KEEP_REPORT") != "" {
+		os.CopyFS(os.Getenv("FGRELU_KEEP_REPORT"), os.DirFS(out))
+	}
 	check, err := browsertest.CheckInBrowser(filepath.Join(out, report.HTMLFile))
 	if err == browsertest.ErrNoBrowser {
 		t.Skip("skipped the browser check: chromium is not installed (apt-get install -y chromium)")
@@ -170,5 +181,28 @@ func TestInterruptedRunResumes(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(cut, "checkpoints", spec.Key())); !os.IsNotExist(err) {
 		t.Error("the run's checkpoint folder was not removed after its result was saved")
+	}
+}
+
+// A run whose loss becomes non-finite is saved as diverged (and Execute does not fail): the
+// analysis counts it instead of losing it.
+func TestDivergedRunIsSaved(t *testing.T) {
+	e, _ := ByName("mnist-ae-b10")
+	specs, err := e.Runs(tiny, "mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := specs[len(specs)-1]
+	spec.Config.Train.LR = 1e30 // diverges in the first steps
+	out := t.TempDir()
+	if err := Execute(context.Background(), []RunSpec{spec}, Options{Out: out, Jobs: 1}); err != nil {
+		t.Fatalf("a diverged run failed the plan: %v", err)
+	}
+	if !Done(out, spec) {
+		t.Fatal("the diverged run left no result")
+	}
+	r, err := load(resultPath(out, spec))
+	if err != nil || r.Diverged == "" || len(r.History) != 0 {
+		t.Fatalf("result: %v, diverged %q, %d history rows", err, r.Diverged, len(r.History))
 	}
 }

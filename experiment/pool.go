@@ -2,10 +2,12 @@ package experiment
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -82,9 +84,14 @@ func Execute(ctx context.Context, specs []RunSpec, opt Options) error {
 				start := time.Now()
 				err := RunOne(ctx, s, ds, opt)
 				mu.Lock()
-				if err != nil {
+				switch {
+				case errors.Is(err, ErrDiverged):
+					if opt.Log != nil {
+						fmt.Fprintf(opt.Log, "diverged %-24s repeat %d  %s\n", s.Label, s.Repeat, err)
+					}
+				case err != nil:
 					errs = append(errs, fmt.Errorf("%s (repeat %d): %w", s.Label, s.Repeat, err))
-				} else if opt.Log != nil {
+				case opt.Log != nil:
 					fmt.Fprintf(opt.Log, "done %-28s repeat %d  %5.1fs  %s\n", s.Label, s.Repeat, time.Since(start).Seconds(), s.FileName())
 				}
 				mu.Unlock()
@@ -137,6 +144,15 @@ func RunOne(ctx context.Context, s RunSpec, ds *datasets, opt Options) error {
 		resume = true
 	}
 	res, err := train.Run(ctx, cfg, trainSet, testSet, train.Options{Out: ckptDir, Resume: resume, OnStep: opt.OnStep})
+	if err != nil && diverged(err) {
+		// A diverged run is an outcome, not a failure: it is saved (and its last good
+		// checkpoint kept) so that the analysis counts it per configuration.
+		r := &Result{Key: s.Key(), Spec: s, Diverged: err.Error(), Seconds: time.Since(start).Seconds()}
+		if serr := save(out, r); serr != nil {
+			return serr
+		}
+		return fmt.Errorf("%w: %v", ErrDiverged, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -148,4 +164,14 @@ func RunOne(ctx context.Context, s RunSpec, ds *datasets, opt Options) error {
 		return err
 	}
 	return os.RemoveAll(ckptDir)
+}
+
+// ErrDiverged marks a run whose loss became non-finite. RunOne has saved its result (marked
+// diverged, counted by the analysis), so Execute logs it instead of failing.
+var ErrDiverged = errors.New("experiment: the run diverged (saved and counted)")
+
+// diverged reports whether a training error is the loss becoming NaN or infinite. train
+// reports it in words only, so the words are matched (TestDivergedRunIsSaved keeps them in step).
+func diverged(err error) bool {
+	return strings.Contains(err.Error(), "loss became non-finite")
 }

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/fgrelu/fgrelu/config"
+	"github.com/fgrelu/fgrelu/docs"
 	"github.com/fgrelu/fgrelu/internal/atomicfile"
 
 	"github.com/fgrelu/fgrelu/gemm"
@@ -22,6 +24,9 @@ import (
 type Plan struct {
 	Profile Profile
 	Items   []PlanItem
+	// Verdicts are the levels, margins and thresholds of the verdicts; zero fields take their
+	// defaults (config.DefaultVerdicts, docs/METHODS.md).
+	Verdicts config.Verdicts
 }
 
 // PlanItem is one experiment on one dataset.
@@ -44,7 +49,11 @@ func (p Plan) Specs() ([]RunSpec, error) {
 	return Unique(all), nil
 }
 
-// Analyze builds every figure and the report from the results under out.
+// MethodsFile is the name of the method document written beside the report.
+const MethodsFile = "METHODS.md"
+
+// Analyze builds every figure and the report from the results under out, and writes beside
+// report.html the verdict table (verdicts.md) and the method document it links (METHODS.md).
 func (p Plan) Analyze(out string, env map[string]string) (*report.Report, error) {
 	if err := os.MkdirAll(filepath.Join(out, "figures"), 0o755); err != nil {
 		return nil, fmt.Errorf("experiment: %w", err)
@@ -53,6 +62,7 @@ func (p Plan) Analyze(out string, env map[string]string) (*report.Report, error)
 		Title:     "Feedback-gated ReLUs: what reproduces",
 		Subtitle:  "Kemmerling, “Feedback-Gated Rectified Linear Units” (arXiv 2301.02610), claim by claim",
 		Generated: time.Now(),
+		Methods:   MethodsFile,
 		Environment: map[string]string{
 			"profile": p.Profile.Name, "go": runtime.Version(), "GOMAXPROCS": fmt.Sprint(runtime.GOMAXPROCS(0)),
 			"gemm": gemm.Describe(), "cpu": sysinfo.CPUModel(),
@@ -79,6 +89,7 @@ func (p Plan) Analyze(out string, env map[string]string) (*report.Report, error)
 			all[k] = res
 		}
 		a := newAnalysis(it.Exp, p.Profile, out, it.Dataset, specs, got)
+		a.verdicts = p.Verdicts.WithDefaults()
 		s := it.Exp.analyze(a)
 		if len(got) < len(specs) {
 			s.Notes = fmt.Sprintf("%d of %d runs have results; the numbers use those.\n\n", len(got), len(specs)) + s.Notes
@@ -89,8 +100,24 @@ func (p Plan) Analyze(out string, env map[string]string) (*report.Report, error)
 		return nil, err
 	}
 	r.Environment["runs"] = fmt.Sprintf("%d results of %d runs (shared runs counted per experiment)", total-missing, total)
+	diverged := 0
+	for _, res := range all {
+		if res.Diverged != "" {
+			diverged++
+		}
+	}
+	r.Environment["diverged runs"] = fmt.Sprintf("%d of the results (each section lists them per configuration)", diverged)
+	v := p.Verdicts.WithDefaults()
+	r.Environment["verdict settings"] = fmt.Sprintf("alpha %g one-sided; margins: improvement %g, negligible %g, on par %g, cannot improve %g, grid %g; majority %g",
+		v.Alpha, v.ImprovementMargin, v.Negligible, v.OnPar, v.CannotImprove, v.GridMargin, v.Majority)
 	r.Environment["compute"] = fmt.Sprintf("%.0f s of run time in the results (training and probes)", seconds)
+	if err := atomicfile.WriteBytes(filepath.Join(out, MethodsFile), docs.Methods); err != nil {
+		return nil, err
+	}
 	if err := report.WriteHTML(out, r); err != nil {
+		return nil, err
+	}
+	if err := report.WriteMarkdown(out, r); err != nil {
 		return nil, err
 	}
 	return r, nil

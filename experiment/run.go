@@ -50,6 +50,7 @@ type Result struct {
 	Complete bool        `json:"complete"` // written last: the completion marker
 	Key      string      `json:"key"`
 	Spec     RunSpec     `json:"spec"`
+	Diverged string      `json:"diverged,omitempty"` // why training stopped, when the loss became non-finite: no measurements, but counted
 	History  []train.Row `json:"history"`
 	// Dead is the dead-unit record after every epoch: for every rectifier layer and pass, how
 	// many units were never active on the test set (the rows of the run's deadunits.csv).

@@ -6,8 +6,9 @@
 // Heatmap (a β_max × η grid with values printed in the cells and a colour
 // bar), Histogram (stacked panels, counts or density, optional log y),
 // Scatter (2-D points coloured by class, panels side by side), ImageRows
-// (labelled rows of small images, enlarged with nearest-neighbour scaling)
-// and Verdicts (a claims × settings matrix coloured by verdict). Each writes
+// (labelled rows of small images, enlarged with nearest-neighbour scaling),
+// Strip (every repeat's value per variant, with its median) and Verdicts (a
+// claims × settings matrix coloured by verdict). Each writes
 // a PNG and an SVG next to each other (see Paths) with gonum/plot, in its
 // default embedded Liberation fonts: no system font is read. SVG files name
 // the font family rather than embed it, so a viewer without Liberation fonts
@@ -18,7 +19,10 @@
 // WriteHTML writes report.html: a static page with inline CSS and no
 // external URL, a summary table of claims and verdicts linked to one section
 // per claim (its numbers with confidence intervals, effect sizes and
-// p-values, its figures and notes). Verdicts are those of package stats.
+// p-values, its figures and notes). Verdicts are those of package stats;
+// TestRow turns a claim's stats.Test into a row (exact interval, median, raw
+// and Holm p, verdict, power), and WriteMarkdown writes the same verdicts as
+// verdicts.md.
 //
 // CheckInBrowser loads a page in headless Chromium (Debian package chromium)
 // and reports console errors, uncaught exceptions, failed loads and broken

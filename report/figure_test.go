@@ -458,3 +458,28 @@ func TestWriteError(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+func TestStrip(t *testing.T) {
+	dir := t.TempDir()
+	fig := StripFigure{Title: "Final test loss per repeat", Panels: []StripPanel{{
+		YLabel: "test loss", Paired: true,
+		Groups: []StripGroup{{"standard", []float64{0.118, 0.1095, 0.1096}}, {"feedback", []float64{0.1094, 0.1093, 0.118}}},
+	}}}
+	path := filepath.Join(dir, "strip")
+	if err := Strip(path, fig); err != nil {
+		t.Fatal(err)
+	}
+	png, svg := Paths(path)
+	for _, f := range []string{png, svg} {
+		if info, err := os.Stat(f); err != nil || info.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	fig.Panels[0].Groups[1].Values[0] = math.NaN()
+	if err := Strip(path, fig); err == nil {
+		t.Error("a NaN value was drawn")
+	}
+	if err := Strip(path, StripFigure{}); err == nil {
+		t.Error("an empty figure was drawn")
+	}
+}

@@ -29,7 +29,11 @@ type Report struct {
 	// Environment describes the run (machine, Go version, profile, wall
 	// time, …), shown as a table sorted by key.
 	Environment map[string]string
-	Sections    []Section
+	// Methods, when set, is the relative path of the document that says how
+	// each claim is read and tested (docs/METHODS.md, copied beside the
+	// report); the page links it under the title.
+	Methods  string
+	Sections []Section
 }
 
 // Section reports on one claim of the paper.
@@ -65,6 +69,23 @@ type Row struct {
 	// and P (the test's p-value) as set; without it they print as "—".
 	HasTest   bool
 	Effect, P float64
+	// The fields below describe a claim's test (TestRow fills them in); a
+	// row with an empty Verdict shows none of them.
+	//
+	// Verdict is the row's own verdict; Method names the test, the design
+	// and the claim with its margin; Median is the median difference;
+	// [TLow, THigh] the t-based interval at Level; PAdj the Holm-adjusted p
+	// (NaN: none); MDE the smallest effect the design detects at 80 % power
+	// and Needed the repeats that would detect the observed one (0:
+	// unknown); Diverged the runs that diverged on either side.
+	Verdict     string
+	Method      string
+	Median      float64
+	TLow, THigh float64
+	PAdj        float64
+	MDE         float64
+	Needed      int
+	Diverged    int
 }
 
 // SummaryRow returns the row for one sample's summary.
@@ -79,6 +100,26 @@ func ComparisonRow(label string, c stats.Comparison) Row {
 		Label: label, N: c.NA, NB: c.NB, Mean: c.Diff, CILow: c.CILow, CIHigh: c.CIHigh, Level: c.Level,
 		HasTest: true, Effect: c.D, P: c.P,
 	}
+}
+
+// TestRow returns the row of a claim's test: the mean difference with its
+// exact permutation interval, the median difference, the t interval, the
+// effect size, raw and adjusted p, the verdict and, for an undecided claim,
+// the power of the design.
+func TestRow(label string, t stats.Test) Row {
+	r := Row{
+		Label: label, N: t.NA, NB: t.NB, Mean: t.MeanDiff, CILow: t.Low, CIHigh: t.High, Level: t.Level,
+		HasTest: true, Effect: t.Effect, P: t.P, PAdj: t.PAdj, Verdict: t.Verdict,
+		Method: t.Method() + "; claim " + t.Claim() + ", " + t.Hypothesis.Kind.String(),
+		Median: t.MedianDiff, TLow: t.TLow, THigh: t.THigh, MDE: math.NaN(),
+	}
+	if t.Design == stats.Paired {
+		r.NB = 0
+	}
+	if t.Verdict == stats.Inconclusive {
+		r.MDE, r.Needed = t.MDE, t.Needed
+	}
+	return r
 }
 
 // Figure is a figure file in the report's folder, shown with a caption.
@@ -119,6 +160,7 @@ func WriteHTML(dir string, r *Report) error {
 // The template's view of the report.
 type page struct {
 	Title, Subtitle, Generated string
+	Methods                    string
 	Environment                [][2]string
 	Sections                   []pageSection
 }
@@ -135,7 +177,10 @@ type pageFigure struct {
 }
 
 func buildPage(dir string, r *Report) (*page, error) {
-	p := &page{Title: r.Title, Subtitle: r.Subtitle}
+	p := &page{Title: r.Title, Subtitle: r.Subtitle, Methods: filepath.ToSlash(r.Methods)}
+	if p.Methods != "" && (filepath.IsAbs(r.Methods) || strings.Contains(p.Methods, ":") || strings.HasPrefix(p.Methods, "/") || strings.Contains(p.Methods, "..")) {
+		return nil, fmt.Errorf("methods %q is not a relative path inside the report folder", r.Methods)
+	}
 	if p.Title == "" {
 		p.Title = "Report"
 	}
@@ -224,7 +269,7 @@ func fmtNum(v float64) string {
 	case math.IsInf(v, -1):
 		return "−∞"
 	}
-	return strings.Replace(fmt.Sprintf("%.4g", v), "-", "−", 1)
+	return strings.ReplaceAll(fmt.Sprintf("%.4g", v), "-", "−")
 }
 
 func fmtP(v float64) string {
@@ -250,6 +295,42 @@ func fmtCI(r Row) string {
 		s += fmt.Sprintf(" (%g %%)", 100*r.Level)
 	}
 	return s
+}
+
+// fmtDetails is the small print under a tested row's label: the test, the
+// t-based interval, the power of an undecided claim and the diverged runs.
+func fmtDetails(r Row) string {
+	if r.Verdict == "" {
+		return ""
+	}
+	parts := []string{r.Method}
+	if r.HasTest {
+		parts = append(parts, "t interval "+fmtCI(Row{CILow: r.TLow, CIHigh: r.THigh, Level: r.Level}))
+	}
+	if r.Verdict == stats.Inconclusive && !math.IsNaN(r.MDE) {
+		pw := "smallest effect this design detects (80 % power): "
+		if math.IsInf(r.MDE, 1) {
+			pw += "none (too few repeats for the exact test to reach the level)"
+		} else {
+			pw += fmtNum(r.MDE)
+		}
+		if r.Needed > 0 {
+			pw += fmt.Sprintf("; about %d repeats would detect the observed effect", r.Needed)
+		}
+		parts = append(parts, pw)
+	}
+	if r.Diverged > 0 {
+		parts = append(parts, fmt.Sprintf("%d diverged run(s)", r.Diverged))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// fmtPs prints the raw and, when it differs, the Holm-adjusted p-value.
+func fmtPs(r Row) string {
+	if r.Verdict == "" || math.IsNaN(r.PAdj) || r.PAdj == r.P {
+		return fmtP(r.P)
+	}
+	return fmtP(r.P) + " / " + fmtP(r.PAdj)
 }
 
 func badgeClass(v string) string {
@@ -279,4 +360,5 @@ var pageSource string
 
 var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"num": fmtNum, "pval": fmtP, "n": fmtN, "ci": fmtCI, "badge": badgeClass, "paragraphs": paragraphs,
+	"details": fmtDetails, "ps": fmtPs,
 }).Parse(pageSource))

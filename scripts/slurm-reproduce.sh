@@ -9,7 +9,7 @@
 #
 # or by hand, with N and P read from `bin/fgrelu reproduce --profile paper --list`:
 #
-#   sbatch --array=0-N%P scripts/slurm-reproduce.sh
+#   sbatch --array=0-$((N - 1))%P scripts/slurm-reproduce.sh
 #
 # The #SBATCH lines below are the defaults of both ways; options given to sbatch (or after
 # `submit`) override them.
@@ -28,22 +28,26 @@ usage() {
 Usage: scripts/$prog MODE [ARGS]
 
 Modes:
-  submit [SBATCH-OPTION...]  build bin/fgrelu if it is missing, count the runs of the plan, and
-                             submit them as an array job (one run per task, FGRELU_PARALLEL at a
-                             time) plus an analysis job that starts when every task has ended
-                             (--dependency=afterany). Options are passed to every sbatch call,
+  submit [SBATCH-OPTION...]  build bin/fgrelu if it is missing, list the plan, and submit its
+                             runs that have no result yet as an array job (one run per task,
+                             FGRELU_PARALLEL at a time) plus an analysis job that starts when
+                             every task has ended (--dependency=afterany). Nothing when every
+                             run has a result; submit again to finish a plan after failures.
+                             Options are passed to every sbatch call,
                              e.g. --time=12:00:00 --partition=cpu --account=proj.
   task [OFFSET]              inside an array job: run the run with index OFFSET+SLURM_ARRAY_TASK_ID
                              (OFFSET defaults to \$FGRELU_INDEX_OFFSET, else 0). This is also what
                              the script does when sbatch starts it with no mode.
-  run INDEX                  run exactly run INDEX (e.g. sbatch scripts/$prog run 2345)
-  analyze                    build figures and report.html from the results there are
+  run INDEX                  run exactly run INDEX
+                             (e.g. sbatch --output=fgrelu-run-%j.out scripts/$prog run 2345)
+  analyze                    build figures and report.html from the results there are, then
+                             name the runs without a result (exit status 1 if there are any)
   status                     how many runs are done and which indices are still to run
   build                      go build -o \$FGRELU_BIN ./cmd/fgrelu (the repository's bin/fgrelu)
   help                       this message
 
 Settings (environment; submit passes them on to the jobs):
-  FGRELU_PROFILE     quick or paper (default paper)
+  FGRELU_PROFILE     quick or paper (default paper); tiny only tests the machinery
   FGRELU_EXPERIMENT  one experiment (fgrelu experiment NAME) instead of the whole reproduction
   FGRELU_OUT         output folder on a filesystem every node shares
                      (default: out/reproduce-PROFILE, or out/NAME-PROFILE, in the repository)
@@ -112,6 +116,34 @@ list_plan() {
 
 # plan_keys prints "INDEX FILE" for every run of a --list output on stdin.
 plan_keys() { awk '$1 ~ /^[0-9]+$/ && $NF ~ /\.json$/ { print $1, $NF }'; }
+
+# todo_indices prints the index of every run that a --list output on stdin marks "to run".
+todo_indices() { awk '$1 ~ /^[0-9]+$/ && $NF ~ /\.json$/ && $(NF-1) != "done" { print $1 }'; }
+
+# array_windows MAX reads ascending run indices and prints, for every window of MAX indices
+# that holds any, "OFFSET RANGES COUNT": the window's first index, its indices less OFFSET as
+# an --array list ("0-3,7,9-12") and how many there are.
+array_windows() {
+	awk -v max="$1" '
+		function flush() {
+			if (n == 0) return
+			r = r sep (s == l ? s : s "-" l)
+			print off, r, n
+		}
+		{
+			o = int($1 / max) * max
+			i = $1 - o
+			if (n > 0 && o != off) { flush(); n = 0 }
+			if (n == 0) { off = o; r = ""; sep = ""; s = i; l = i; n = 1; next }
+			n++
+			if (i == l + 1) { l = i; next }
+			r = r sep (s == l ? s : s "-" l)
+			sep = ","
+			s = i
+			l = i
+		}
+		END { flush() }'
+}
 
 # fresh_plan prints the plan as this machine sees it, without reading any result.
 fresh_plan() {
@@ -182,45 +214,70 @@ submit() {
 		cifar=$(cd "$(dirname "$cifar")" && pwd)/$(basename "$cifar")
 	fi
 
-	fresh_plan >"$sub/plan.txt"
+	# The plan, and which of its runs the output folder already holds: only the others are
+	# submitted, so submitting again after failures, cancellations or time limits is the
+	# way to finish a plan, and a finished plan submits nothing.
+	list_plan "$out" >"$sub/plan.txt"
 	local n
 	n=$(awk '/ runs; run one with --index/ { print $1 }' "$sub/plan.txt")
 	is_count "$n" || die "could not read the number of runs from $sub/plan.txt"
 	((n > 0)) || die "the plan has no runs"
+	local todo
+	todo=$(todo_indices <"$sub/plan.txt")
+	if [[ -z $todo ]]; then
+		rm -r "$sub"
+		echo "all $n runs of the plan are done in $out: nothing to submit (the report: $out/report.html; 'scripts/$prog analyze' builds it again)" >&2
+		return 0
+	fi
 
-	local max chunks per
+	# Jobs of this output folder still queued or running would run the same runs twice.
+	local tag="fgrelu:$out" queued=""
+	if command -v squeue >/dev/null; then
+		queued=$(squeue -h -u "$(id -un)" -o '%i %k' 2>/dev/null | awk -v tag="$tag" '{ id = $1; $1 = "" } substr($0, 2) == tag { print id }') || true
+	fi
+	if [[ -n $queued ]]; then
+		rm -r "$sub"
+		die "jobs for $out are still queued or running ($(echo $queued)): wait until squeue no longer lists them, or scancel them, then submit again"
+	fi
+
+	local max windows chunks per
 	max=${FGRELU_MAX_ARRAY:-$(max_array_size)}
 	is_positive "$max" || die "FGRELU_MAX_ARRAY=$max: want a positive number"
-	chunks=$(((n + max - 1) / max))
+	windows=$(array_windows "$max" <<<"$todo")
+	chunks=$(wc -l <<<"$windows")
 	# Each array job has its own throttle: split FGRELU_PARALLEL between them.
 	per=$(((parallel + chunks - 1) / chunks))
 
 	export FGRELU_BIN=$bin FGRELU_OUT=$out FGRELU_PROFILE=$profile FGRELU_EXPERIMENT=$experiment \
 		FGRELU_CIFAR=$cifar FGRELU_ARGS=${FGRELU_ARGS:-} FGRELU_PLAN=$sub/plan.txt FGRELU_CPUS=$cpus
-	local self name ids=() offset size id
+	local self name ids=() offset ranges count id total=0
 	self=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
 	name=fgrelu-${experiment:-reproduce}-$profile
-	for ((offset = 0; offset < n; offset += max)); do
-		size=$((n - offset < max ? n - offset : max))
-		id=$(sbatch --parsable --export=ALL --job-name="$name" --ntasks=1 --cpus-per-task="$cpus" \
-			--array="0-$((size - 1))%$per" --output="$sub/logs/%x-%A_%a.out" "$@" "$self" task "$offset")
+	while read -r offset ranges count; do
+		id=$(sbatch --parsable --export=ALL --job-name="$name" --comment="$tag" --ntasks=1 --cpus-per-task="$cpus" \
+			--array="$ranges%$per" --output="$sub/logs/%x-%A_%a.out" "$@" "$self" task "$offset")
 		id=${id%%;*}
 		is_count "$id" || die "sbatch printed no job id (got '$id')"
 		ids+=("$id")
-		echo "array job $id: runs $offset…$((offset + size - 1)), $per at a time" >&2
-	done
+		total=$((total + count))
+		if ((offset == 0)); then
+			echo "array job $id: $count runs ($ranges), $per at a time" >&2
+		else
+			echo "array job $id: $count runs ($offset + $ranges), $per at a time" >&2
+		fi
+	done <<<"$windows"
 	local dep aid
 	dep=afterany:$(
 		IFS=:
 		echo "${ids[*]}"
 	)
-	aid=$(sbatch --parsable --export=ALL --job-name="$name-analyze" --ntasks=1 --cpus-per-task="$cpus" \
+	aid=$(sbatch --parsable --export=ALL --job-name="$name-analyze" --comment="$tag" --ntasks=1 --cpus-per-task="$cpus" \
 		--dependency="$dep" --output="$sub/logs/%x-%j.out" "$@" "$self" analyze)
 	aid=${aid%%;*}
 	is_count "$aid" || die "sbatch printed no job id for the analysis (got '$aid')"
 	cat >&2 <<EOF
 analysis job $aid: starts when every run has ended
-$n runs into $out (logs, binary and plan in $sub)
+$total of $n runs into $out ($((n - total)) done already; logs, binary and plan in $sub)
 progress: $(printf '%q=%q ' FGRELU_BIN "$bin" FGRELU_OUT "$out" FGRELU_PROFILE "$profile" \
 		FGRELU_EXPERIMENT "$experiment" FGRELU_CIFAR "$cifar" FGRELU_ARGS "${FGRELU_ARGS:-}")scripts/$prog status
 EOF
@@ -231,6 +288,8 @@ run_index() {
 	is_count "$idx" || die "run index '$idx' is not a number"
 	need_binary
 	threads
+	# The first line of every task's log: the analysis finds a run's log by it.
+	echo "run $idx on ${HOSTNAME:-this node} with GOMAXPROCS=$GOMAXPROCS" >&2
 	if [[ -n ${FGRELU_PLAN:-} ]]; then
 		# The plan this node sees must be the one submitted: Fashion-MNIST and CIFAR-10 are
 		# part of it only where they are found.
@@ -243,7 +302,6 @@ run_index() {
 		fi
 	fi
 	plan_cmd
-	echo "run $idx on ${HOSTNAME:-this node} with GOMAXPROCS=$GOMAXPROCS" >&2
 	exec "${cmd[@]}" --out "$out" --index "$idx"
 }
 
@@ -259,7 +317,53 @@ analyze() {
 	need_binary
 	threads
 	plan_cmd
-	exec "${cmd[@]}" --out "$out" --analyze-only
+	local rc=0
+	"${cmd[@]}" --out "$out" --analyze-only || rc=$?
+	missing_runs || rc=1
+	return "$rc"
+}
+
+# run_logs prints "INDEX LOG" with the newest log of every run that has one under
+# $out/slurm: every task's log starts with "run INDEX on HOST". One pass over the logs, oldest
+# first, so that a plan of thousands of runs submitted several times stays quick.
+run_logs() {
+	find "$out/slurm" -path '*/logs/*.out' -printf '%T@ %p\n' 2>/dev/null | sort -n | cut -d' ' -f2- |
+		xargs -r -d '\n' grep -m 1 -H '^run [0-9]* on ' 2>/dev/null |
+		awk '{
+			f = $0; sub(/:run [0-9]+ on .*$/, "", f)
+			i = substr($0, length(f) + 6); sub(/ .*/, "", i)
+			newest[i] = f
+		} END { for (i in newest) print i, newest[i] }'
+}
+
+# missing_runs names every run of the plan without a result, each with the end of its newest
+# log, and fails when there is any. In the analysis job every task has ended, so these runs
+# failed or were cancelled: they must not go missing from the report unnoticed.
+missing_runs() {
+	local list todo logs shown=0 idx log
+	list=$(list_plan "$out") || return 1
+	todo=$(todo_indices <<<"$list")
+	[[ -n $todo ]] || return 0
+	logs=$(run_logs) || true
+	echo "$(wc -l <<<"$todo") of $(awk '/ runs; run one with --index/ { print $1 }' <<<"$list") runs have no result:" >&2
+	while read -r idx; do
+		if ((++shown > 20)); then
+			echo "  … and $(($(wc -l <<<"$todo") - 20)) more (scripts/$prog status lists them all)" >&2
+			break
+		fi
+		awk -v i="$idx" '$1 == i { $1 = ""; sub(/ to run /, ", "); print "  run " i ":" $0 }' <<<"$list" >&2
+		log=$(awk -v i="$idx" '$1 == i { sub(/^[0-9]+ /, ""); print; exit }' <<<"$logs")
+		if [[ -n $log ]]; then
+			echo "    $log ends:" >&2
+			# Its last two lines other than progress: fgrelu's error, Slurm's note of a
+			# cancellation or time limit.
+			tr '\r' '\n' <"$log" | grep -E -v '^[[:space:]]*$|^(runs|epoch [0-9]+/[0-9]+) ' | tail -n 2 | sed 's/^/      /' >&2
+		else
+			echo "    no log: the run has not been started" >&2
+		fi
+	done <<<"$todo"
+	echo "fix what made them fail (a cancelled or timed-out run continues from its checkpoint), then submit again with the same settings: only these runs are submitted" >&2
+	return 1
 }
 
 status() {

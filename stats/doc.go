@@ -3,6 +3,16 @@
 // Cohen's d and Hedges' g, and verdicts ("supported", "contradicted",
 // "inconclusive") for directional and equivalence claims.
 //
+// The verdicts of the reproduction come from Decide and DecideOneSample: a
+// claim of superiority, non-superiority or equivalence with a margin
+// (Hypothesis), tested on per-seed samples that are paired (same seed),
+// unpaired or compared with a threshold, by exact permutation tests (sign
+// flips of paired differences, or every split of two samples). A Test holds
+// the verdict, the raw and Holm-adjusted p-values (AdjustHolm adjusts a
+// family), the exact confidence interval of the shift and the t interval, the
+// mean and median differences, the effect size, and the smallest effect the
+// design detects with 80 % power. docs/METHODS.md says why each choice.
+//
 // Every function takes plain []float64 samples (one value per repeat, for
 // example the final test loss of each of 10 seeds) and never modifies them.
 // Degenerate samples (too few values, NaN) give NaN or infinite results as
@@ -22,6 +32,12 @@
 //   - equivalence: two one-sided tests (TOST), equivalent at level α when the
 //     (1−2α) confidence interval of the difference lies inside (−margin, +margin)
 //     (Schuirmann 1987).
+//   - permutation tests: the sign-flip test of paired differences (Fisher 1935,
+//     §21) and the two-sample permutation test; their exact confidence bounds
+//     are order statistics of subset means (Hartigan 1969; Lehmann & Romano 2005,
+//     §5.9), see permutation.go;
+//   - Holm–Bonferroni adjustment (Holm 1979);
+//   - power: Δ = (t_{1−α,ν} + t_{0.8,ν})·sd·√(k/n) (Cohen 1988, §2.4).
 //
 // Student-t quantiles and tail probabilities come from
 // gonum.org/v1/gonum/stat/distuv.StudentsT, which accepts fractional degrees

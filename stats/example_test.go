@@ -31,3 +31,26 @@ func ExampleCompare() {
 	// diff -0.0070 [-0.0102, -0.0038], p=0.0014, d=-3.3: supported
 	// diff 0.0000, 90% CI [-0.0026, 0.0026] within ±0.0051: supported
 }
+
+func ExampleDecide() {
+	// Final test losses of six repeats; repeat r of both models used seed r+1,
+	// so the runs are paired.
+	feedback := []float64{0.1093, 0.1096, 0.1180, 0.1094, 0.1095, 0.1097}
+	standard := []float64{0.1101, 0.1104, 0.1185, 0.1099, 0.1106, 0.1102}
+	t, err := stats.Decide(feedback, standard, stats.Paired,
+		stats.Hypothesis{Kind: stats.Superiority, Direction: stats.Less})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s: %s, median %.5f, p = %.4f\n", t.Method(), t.Verdict, t.MedianDiff, t.P)
+
+	// "No more than a negligible improvement" (within 1 % of the reference) is
+	// non-superiority: here the first model is better by more than that.
+	t, _ = stats.Decide(feedback, standard, stats.Paired,
+		stats.Hypothesis{Kind: stats.NonSuperiority, Direction: stats.Less, Margin: 0.0001})
+	fmt.Printf("%s: %s\n", t.Claim(), t.Verdict)
+	// Output:
+	// paired sign-flip permutation (exact), 6 pairs: supported, median -0.00065, p = 0.0156
+	// δ > −0.0001 (not lower by more than 0.0001): contradicted
+}

@@ -217,3 +217,23 @@ func TestHedgesApproximation(t *testing.T) {
 	want := CohensD(a, b) * (1 - 3/(4*m-1))
 	check(t, "HedgesG vs approximation", HedgesG(a, b), want, 1e-3)
 }
+
+// Detectable is (t₀.₉₅,ν + t₀.₈,ν)·sd·√(scale/n); Needed inverts it; too few repeats for the
+// exact test detect nothing.
+func TestDetectableAndNeeded(t *testing.T) {
+	// t quantiles for ν = 9: 1.8331129 (0.95) and 0.8834039 (0.8), by Simpson integration of the
+	// density (any t table agrees to its digits).
+	want := (1.8331129 + 0.8834039) / math.Sqrt(10)
+	if got := Detectable(1, 10, 0.05, true); math.Abs(got-want) > 1e-6 {
+		t.Errorf("Detectable(1, 10, paired) = %v, want %v", got, want)
+	}
+	if got := Needed(1, want+1e-9, 0.05, true); got != 10 {
+		t.Errorf("Needed(1, %v) = %d, want 10", want, got)
+	}
+	if got := Detectable(1, 4, 0.05, true); !math.IsInf(got, 1) {
+		t.Errorf("4 pairs (smallest p 1/16) detect %v, want +Inf", got)
+	}
+	if p, u := Detectable(1, 10, 0.05, true), Detectable(1, 10, 0.05, false); !(u > p) {
+		t.Errorf("two samples of 10 detect %v, no more than 10 pairs (%v)", u, p)
+	}
+}

@@ -55,13 +55,7 @@ func (r *Row) UnmarshalJSON(b []byte) error {
 // WriteMetrics writes rows as CSV (with a header) or JSON lines.
 func WriteMetrics(w io.Writer, rows []Row, format string) error {
 	if format == "jsonl" {
-		enc := json.NewEncoder(w)
-		for _, r := range rows {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
+		return writeJSONLines(w, rows)
 	}
 	if _, err := fmt.Fprintln(w, "epoch,step,split,pass,loss,accuracy"); err != nil {
 		return err
@@ -114,13 +108,7 @@ func DeadRows(epoch int, step int64, acts []net.LayerActivity) []DeadRow {
 // WriteDead writes dead-unit rows as CSV (with a header) or JSON lines.
 func WriteDead(w io.Writer, rows []DeadRow, format string) error {
 	if format == "jsonl" {
-		enc := json.NewEncoder(w)
-		for _, r := range rows {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
+		return writeJSONLines(w, rows)
 	}
 	if _, err := fmt.Fprintln(w, "epoch,step,layer,pass,units,dead,dead_fraction,mean_active"); err != nil {
 		return err
@@ -190,4 +178,15 @@ func DeadSummary(acts []net.LayerActivity) string {
 	}
 	fmt.Fprintf(&b, " of %d", acts[len(acts)-1].Units)
 	return b.String()
+}
+
+// writeJSONLines writes one JSON value a line.
+func writeJSONLines[T any](w io.Writer, rows []T) error {
+	enc := json.NewEncoder(w)
+	for _, r := range rows {
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	}
+	return nil
 }

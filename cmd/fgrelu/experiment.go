@@ -8,11 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"time"
 
+	"github.com/fgrelu/fgrelu/config"
 	"github.com/fgrelu/fgrelu/data"
 	"github.com/fgrelu/fgrelu/experiment"
+	"github.com/fgrelu/fgrelu/report"
 )
 
 // planFlags are shared by experiment and reproduce.
@@ -20,6 +23,8 @@ type planFlags struct {
 	profile, out, dataset, cifar string
 	jobs, index                  int
 	list, analyzeOnly, estimate  bool
+	verdicts                     config.Verdicts // --verdict settings (docs/METHODS.md)
+	power                        int
 }
 
 func addPlanFlags(fs *flag.FlagSet, defOut string) *planFlags {
@@ -32,7 +37,9 @@ func addPlanFlags(fs *flag.FlagSet, defOut string) *planFlags {
 	fs.IntVar(&p.index, "index", -1, "run only the run with this index in the list (cluster array jobs), then stop")
 	fs.BoolVar(&p.list, "list", false, "list the runs with their indices and whether they are done, then stop")
 	fs.BoolVar(&p.analyzeOnly, "analyze-only", false, "build figures and report from the results there are; run nothing")
+	fs.Func("verdict", "a verdict setting key=value, repeatable (keys: "+verdictKeys()+"; see docs/METHODS.md)", p.verdicts.Set)
 	fs.BoolVar(&p.estimate, "estimate", false, "measure each kind of run briefly and extrapolate the wall time of the plan, then stop")
+	fs.IntVar(&p.power, "power", 0, "plan from the results in --out: per claim, what N repeats would detect with 80 % power and the repeats a 1 % effect needs; runs nothing")
 	return p
 }
 
@@ -64,7 +71,7 @@ func runExperiment(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	plan := experiment.Plan{Profile: p, Items: []experiment.PlanItem{{Exp: e, Dataset: pf.dataset}}}
+	plan := experiment.Plan{Profile: p, Items: []experiment.PlanItem{{Exp: e, Dataset: pf.dataset}}, Verdicts: pf.verdicts}
 	return runPlan(ctx, plan, pf, stdout, stderr)
 }
 
@@ -83,7 +90,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	plan := experiment.Plan{Profile: p}
+	plan := experiment.Plan{Profile: p, Verdicts: pf.verdicts}
 	for _, e := range experiment.All() {
 		if !e.CIFAR {
 			plan.Items = append(plan.Items, experiment.PlanItem{Exp: e, Dataset: "mnist"})
@@ -130,6 +137,13 @@ func runPlan(ctx context.Context, plan experiment.Plan, pf *planFlags, stdout, s
 			saveEstimate(plan.Profile.Name, h, len(specs))
 		}
 		return err
+	case pf.power > 0:
+		rows, err := plan.Power(pf.out, pf.power, 0.01)
+		if err != nil {
+			return err
+		}
+		experiment.WritePower(stdout, rows)
+		return nil
 	case pf.list:
 		for i, s := range specs {
 			state := "to run"
@@ -170,7 +184,8 @@ func runPlan(ctx context.Context, plan experiment.Plan, pf *planFlags, stdout, s
 	for _, s := range rep.Sections {
 		fmt.Fprintf(stdout, "  %-14s %-26s %s\n", s.Verdict, s.ID, s.Title)
 	}
-	fmt.Fprintf(stdout, "report: %s (runs took %s)\n", filepath.Join(pf.out, "report.html"), wall.Round(time.Second))
+	fmt.Fprintf(stdout, "report: %s, verdicts: %s (runs took %s)\n", filepath.Join(pf.out, "report.html"),
+		filepath.Join(pf.out, report.VerdictsFile), wall.Round(time.Second))
 	return nil
 }
 
@@ -190,4 +205,14 @@ func runStudy(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	return runExperiment(ctx, append([]string{"sensitivity"}, args...), stdout, stderr)
+}
+
+// verdictKeys lists the verdict settings for the --verdict help.
+func verdictKeys() string {
+	keys := make([]string, 0, len(config.VerdictDocs))
+	for k := range config.VerdictDocs {
+		keys = append(keys, strings.TrimPrefix(k, "verdicts."))
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, ", ")
 }

@@ -216,6 +216,7 @@ func TestSlurmSubmitSizesTheArray(t *testing.T) {
 		t.Run(fmt.Sprintf("max-array-%d", c.maxArray), func(t *testing.T) {
 			fake, out := t.TempDir(), t.TempDir()
 			writeExecutable(t, filepath.Join(fake, "sbatch"), fakeSbatch)
+			writeExecutable(t, filepath.Join(fake, "squeue"), fakeSqueue)
 			cmd := exec.Command("bash", slurmScript(t), "submit", "--time=1:00:00", "--partition=cpu")
 			cmd.Dir = root
 			cmd.Env = scriptEnv(fake, "FAKE_DIR="+fake, "FGRELU_BIN="+bin, "FGRELU_OUT="+out, "FGRELU_PROFILE=quick",
@@ -266,6 +267,81 @@ func TestSlurmSubmitSizesTheArray(t *testing.T) {
 				t.Errorf("the recorded plan does not say %q", m[0])
 			}
 		})
+	}
+}
+
+// fakeSqueue prints $FAKE_QUEUE, lines of "JOBID COMMENT" as `squeue -o '%i %k'` would.
+const fakeSqueue = `#!/bin/sh
+printf '%s' "${FAKE_QUEUE:-}"
+`
+
+// submit submits only the runs the output folder has no result for, each window of
+// FGRELU_MAX_ARRAY indices as one array job of ranges; a finished plan submits nothing, and
+// jobs of the same output folder still in the queue stop it.
+func TestSlurmSubmitOnlyWhatIsLeft(t *testing.T) {
+	needTool(t, "bash")
+	dir := t.TempDir()
+	bin, plan := filepath.Join(dir, "fgrelu"), filepath.Join(dir, "plan.txt")
+	writeExecutable(t, bin, fakeFgrelu)
+	writeExecutable(t, filepath.Join(dir, "sbatch"), fakeSbatch)
+	writeExecutable(t, filepath.Join(dir, "squeue"), fakeSqueue)
+	out := filepath.Join(dir, "out")
+	// withDone is a plan of 12 runs whose runs in done are marked done.
+	withDone := func(done ...int) string {
+		lines := strings.Split(fakePlan(12), "\n")
+		for _, i := range done {
+			lines[i] = strings.Replace(lines[i], "to run", "done  ", 1)
+		}
+		return strings.Join(lines, "\n")
+	}
+	submit := func(planText string, extra ...string) (string, []sbatchCall, error) {
+		t.Helper()
+		fake := t.TempDir()
+		os.WriteFile(plan, []byte(planText), 0o644)
+		cmd := exec.Command("bash", slurmScript(t), "submit")
+		cmd.Env = scriptEnv(dir, append([]string{"FAKE_DIR=" + fake, "FAKE_PLAN=" + plan, "FAKE_LOG=" + filepath.Join(fake, "log"),
+			"FGRELU_BIN=" + bin, "FGRELU_OUT=" + out, "FGRELU_MNIST_DIR=/data/mnist", "FGRELU_PARALLEL=4", "FGRELU_MAX_ARRAY=5"}, extra...)...)
+		b, err := cmd.CombinedOutput()
+		return string(b), readCalls(t, fake), err
+	}
+
+	// Runs 1, 4, 5 and 11 done: windows 0…4 and 5…9 hold runs to do, 10…14 holds 10.
+	o, calls, err := submit(withDone(1, 4, 5, 11))
+	if err != nil {
+		t.Fatalf("submit: %v\n%s", err, o)
+	}
+	want := []struct{ array, offset string }{{"0,2-3%2", "0"}, {"1-4%2", "5"}, {"0%2", "10"}}
+	if len(calls) != len(want)+1 {
+		t.Fatalf("%d sbatch calls, want %d arrays and the analysis\n%s", len(calls), len(want), o)
+	}
+	for i, w := range want {
+		args := calls[i].args
+		if got := calls[i].option("--array"); got != w.array || args[len(args)-1] != w.offset {
+			t.Errorf("array %d: --array=%s, offset %s; want %s, %s", i, got, args[len(args)-1], w.array, w.offset)
+		}
+	}
+	if !strings.Contains(o, "8 of 12 runs") {
+		t.Errorf("submit does not say it submitted 8 of 12 runs:\n%s", o)
+	}
+
+	// Every run done: nothing is submitted, and no submission folder is left.
+	os.RemoveAll(out)
+	all := make([]int, 12)
+	for i := range all {
+		all[i] = i
+	}
+	o, calls, err = submit(withDone(all...))
+	if err != nil || len(calls) != 0 || !strings.Contains(o, "nothing to submit") {
+		t.Errorf("a finished plan: %v, %d sbatch calls, want none\n%s", err, len(calls), o)
+	}
+	if stamps, _ := filepath.Glob(filepath.Join(out, "slurm", "*")); len(stamps) != 0 {
+		t.Errorf("a finished plan left %v", stamps)
+	}
+
+	// Jobs of this output folder in the queue: submit stops and names them.
+	o, calls, err = submit(withDone(1), "FAKE_QUEUE=77 fgrelu:"+out+"\n78 something else\n")
+	if err == nil || len(calls) != 0 || !strings.Contains(o, "77") || strings.Contains(o, "78") {
+		t.Errorf("jobs of the folder queued: %v, %d sbatch calls; want an error naming job 77 only\n%s", err, len(calls), o)
 	}
 }
 

@@ -1,0 +1,58 @@
+package experiment
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/fgrelu/fgrelu/stats"
+	"github.com/fgrelu/fgrelu/train"
+)
+
+// Power plans from the per-seed differences of the results on disk: their SD, what the target
+// repeats detect, and the repeats a 1 % effect needs.
+func TestPowerPlansFromResults(t *testing.T) {
+	out := t.TempDir()
+	e, _ := ByName("mnist-ae-b10")
+	p := Profiles["quick"]
+	specs, err := e.Runs(p, "mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	diffs := []float64{-0.004, -0.001, -0.002} // partial − standard, seeds 1…3
+	for _, s := range specs {
+		loss := 0.11
+		if s.Label == lPartial {
+			loss += diffs[s.Repeat]
+		}
+		r := &Result{Key: s.Key(), Spec: s}
+		for pass := 1; pass <= s.Config.Model.Passes; pass++ {
+			r.History = append(r.History, train.Row{Epoch: s.Config.Train.Epochs, Split: "test", Pass: pass, Loss: loss})
+		}
+		if err := save(out, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := Plan{Profile: p, Items: []PlanItem{{Exp: e, Dataset: "mnist"}}}
+	rows, err := plan.Power(out, 10, 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Claim != "mnist-ae-b10/lower-loss" {
+		t.Fatalf("rows %+v", rows)
+	}
+	r := rows[0]
+	sd := stats.StdDev(diffs)
+	if !r.Paired || r.N != 3 || math.Abs(r.SD-sd) > 1e-12 || math.Abs(r.Diff-stats.Mean(diffs)) > 1e-12 {
+		t.Errorf("row %+v, want paired, 3 pairs, sd %v", r, sd)
+	}
+	if math.Abs(r.MDE-stats.Detectable(sd, 10, 0.05, true)) > 1e-9 || r.ForMargin != stats.Needed(sd, 0.01*0.11, 0.05, true) || r.ForMargin < 10 {
+		t.Errorf("MDE %v, repeats for 1 %% %d", r.MDE, r.ForMargin)
+	}
+	var b bytes.Buffer
+	WritePower(&b, rows)
+	if !strings.Contains(b.String(), "mnist-ae-b10/lower-loss") || !strings.Contains(b.String(), "detectable with 10") {
+		t.Errorf("table:\n%s", b.String())
+	}
+}
