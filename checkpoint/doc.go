@@ -22,4 +22,7 @@
 // MaxHeaderSize). Every check that fails gives an error naming the tensor and the problem.
 //
 // Only the dtypes F32, F64, I64 and U8 are supported; a file with another dtype is refused.
+//
+// Owns: the safetensors container. Imports internal/atomicfile only; it knows nothing of
+// networks, configs or training (package train maps them onto files).
 package checkpoint

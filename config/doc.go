@@ -8,4 +8,8 @@
 //
 // Keys are snake_case paths: seed, data.dataset, model.beta_max, train.lr, … Run
 // `fgrelu config` to list them all with their defaults and meaning.
+//
+// Owns: the configuration keys, defaults, loading and validation, and the mapping of the
+// network's errors onto keys (ModelError). Imports net (for Spec, Check and the presets) only;
+// it must not import train, optim, data, experiment or anything above them.
 package config

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -47,9 +48,40 @@ func (c Config) Validate() error {
 	// Check makes the checks of net.Build (layers, shapes, sizes, edges, gate settings)
 	// without allocating the weights, so that no config, whatever its sizes, costs memory here.
 	if _, err := net.Check(spec); err != nil {
-		return fmt.Errorf("config: model.%s", err)
+		return c.ModelError(err)
 	}
 	return nil
+}
+
+// ModelError turns an error of net.Check or net.Build on c's spec (a *net.FieldError) into
+// one that names the key of c at fault: a custom layer or edge by its entry (model.layers[2],
+// model.edges[0].from), a layer or edge that c's architecture or topology made by that key.
+func (c Config) ModelError(err error) error {
+	var fe *net.FieldError
+	if !errors.As(err, &fe) {
+		return fmt.Errorf("config: model: %w", err)
+	}
+	m := c.Model
+	key := "model." + fe.Key
+	switch fe.Key {
+	case "input":
+		if m.Arch != "custom" {
+			key = "model.arch"
+		}
+	case "layers":
+		key = fe.Entry("model.layers")
+		if m.Arch != "custom" {
+			key = "model.arch " + m.Arch
+		}
+	case "edges":
+		key = fe.Entry("model.edges")
+		if m.Topology != "custom" {
+			key = "model.topology " + m.Topology
+		}
+	case "constant_layers":
+		key = "model.constant_gain_layers"
+	}
+	return fmt.Errorf("config: %s: %w", key, fe.Err)
 }
 
 // Spec turns the model section into what net.Build takes.

@@ -21,4 +21,7 @@
 //
 // Example order is the file's; shuffle with [Permutation] and a seeded generator, and cut
 // batches with [Batches].
+//
+// Owns: datasets, their files and batching. Imports no package of this module: it deals in
+// bytes and float32 slices, and must not know of networks or training.
 package data

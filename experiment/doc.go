@@ -12,4 +12,7 @@
 // measurement per run, the kind of test and its margin. verdict.go tests them — paired by seed,
 // exact permutation tests, Holm within a section, diverged runs counted — for the sections,
 // the sensitivity study and verdicts.md alike. docs/METHODS.md explains each choice.
+//
+// Owns: experiment definitions, the run pool, probes, analyses and estimates. It may import
+// every library package (train and below, report, stats, tsne) but never the command.
 package experiment

@@ -8,10 +8,6 @@ import (
 	"time"
 
 	"github.com/fgrelu/fgrelu/config"
-	"github.com/fgrelu/fgrelu/net"
-	"github.com/fgrelu/fgrelu/nn"
-	"github.com/fgrelu/fgrelu/optim"
-	"github.com/fgrelu/fgrelu/tensor"
 	"github.com/fgrelu/fgrelu/train"
 )
 
@@ -32,43 +28,28 @@ func shapeOf(c config.Config) shape {
 }
 
 // stepTime measures the seconds per training example of a configuration: a few warm-up
-// steps, then steps for about a second, on random data.
+// steps, then steps for about a second, on one batch of random data.
 func stepTime(c config.Config) (float64, error) {
-	spec, err := c.Spec()
-	if err != nil {
-		return 0, err
-	}
-	n, err := net.Build(spec, train.InitStream(1))
-	if err != nil {
-		return 0, err
-	}
-	opt, err := optim.New(c.Train.Optimizer, n.Params(), c.Train.LR, c.Train.Momentum)
+	step, err := train.Setup(c)
 	if err != nil {
 		return 0, err
 	}
 	bs := c.Train.BatchSize
-	x := tensor.New(append([]int{bs}, spec.Input...)...)
-	r := rand.New(rand.NewPCG(1, 1))
-	for i := range x.Data {
-		x.Data[i] = r.Float32()
-	}
-	t := nn.Target{X: x}
-	if spec.Loss == "softmax-ce" {
-		t = nn.Target{Labels: make([]int, bs)}
-	}
-	step := func(i int) {
-		n.Forward(x, net.Mode{Train: true, Rand: rand.New(rand.NewPCG(uint64(i), 2))})
-		nn.ZeroGrads(n.Params())
-		n.Losses(t, c.LossWeights())
-		n.Backward()
-		opt.Step()
+	x, t := train.RandomBatch(step.Net, bs, rand.New(rand.NewPCG(1, 1)))
+	run := func(i int) error {
+		_, err := step.Do(x, t, train.StepStream(c.Seed, 0, i))
+		return err
 	}
 	for i := range 2 {
-		step(i)
+		if err := run(i); err != nil {
+			return 0, err
+		}
 	}
 	start, steps := time.Now(), 0
 	for time.Since(start) < time.Second || steps < 2 {
-		step(steps)
+		if err := run(2 + steps); err != nil {
+			return 0, err
+		}
 		steps++
 	}
 	return time.Since(start).Seconds() / float64(steps*bs), nil

@@ -139,24 +139,23 @@ func TestInterruptedRunResumes(t *testing.T) {
 	}
 	spec := specs[len(specs)-1] // partial feedback
 	whole, cut := t.TempDir(), t.TempDir()
-	if err := RunOne(context.Background(), spec, nil, whole); err != nil {
+	if err := RunOne(context.Background(), spec, nil, Options{Out: whole}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	testOnStep = func(step int64) {
+	stop := func(step int64) {
 		if step == 2 {
 			cancel()
 		}
 	}
-	err = RunOne(ctx, spec, nil, cut)
-	testOnStep = nil
+	err = RunOne(ctx, spec, nil, Options{Out: cut, OnStep: stop})
 	if err == nil {
 		t.Fatal("the interrupted run reported success")
 	}
 	if Done(cut, spec) {
 		t.Fatal("an interrupted run left a result")
 	}
-	if err := RunOne(context.Background(), spec, nil, cut); err != nil {
+	if err := RunOne(context.Background(), spec, nil, Options{Out: cut}); err != nil {
 		t.Fatal(err)
 	}
 	a, _ := load(resultPath(whole, spec))

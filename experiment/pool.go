@@ -51,6 +51,7 @@ type Options struct {
 	Data     map[string]string // dataset name → folder or archive
 	Progress io.Writer         // overall progress (nil: none)
 	Log      io.Writer         // a line per finished run (nil: none)
+	OnStep   func(step int64)  // called after every optimiser step of a run (nil: none)
 }
 
 // Execute runs every spec that has no complete result yet, Jobs at a time. A failed run does
@@ -81,7 +82,7 @@ func Execute(ctx context.Context, specs []RunSpec, opt Options) error {
 			defer wg.Done()
 			for s := range next {
 				start := time.Now()
-				err := RunOne(ctx, s, ds, opt.Out)
+				err := RunOne(ctx, s, ds, opt)
 				mu.Lock()
 				switch {
 				case errors.Is(err, ErrDiverged):
@@ -116,11 +117,9 @@ func Execute(ctx context.Context, specs []RunSpec, opt Options) error {
 	return nil
 }
 
-// testOnStep lets tests interrupt a run at a given step.
-var testOnStep func(step int64)
-
-// RunOne trains one spec, takes its probes and writes its result.
-func RunOne(ctx context.Context, s RunSpec, ds *datasets, out string) error {
+// RunOne trains one spec, takes its probes and writes its result into opt.Out.
+func RunOne(ctx context.Context, s RunSpec, ds *datasets, opt Options) error {
+	out := opt.Out
 	if ds == nil {
 		ds = &datasets{}
 	}
@@ -144,7 +143,7 @@ func RunOne(ctx context.Context, s RunSpec, ds *datasets, out string) error {
 	if _, err := os.Stat(filepath.Join(ckptDir, train.CheckpointFile)); err == nil {
 		resume = true
 	}
-	res, err := train.Run(ctx, cfg, trainSet, testSet, train.Options{Out: ckptDir, Resume: resume, OnStep: testOnStep})
+	res, err := train.Run(ctx, cfg, trainSet, testSet, train.Options{Out: ckptDir, Resume: resume, OnStep: opt.OnStep})
 	if err != nil && diverged(err) {
 		// A diverged run is an outcome, not a failure: it is saved (and its last good
 		// checkpoint kept) so that the analysis counts it per configuration.

@@ -43,9 +43,9 @@ func runProbes(res *Result, n *net.Net, test *data.Dataset, p Probes, seed uint6
 	for _, c := range p.Contrast {
 		sums := make([]float64, n.Passes)
 		ev := train.Evaluate(n, test, train.EvalOptions{BatchSize: probeBatch, Contrast: &c,
-			Visit: func(n *net.Net, _ int, _ *tensor.Tensor) {
+			Visit: func(tp *net.Tape, _ int, _ *tensor.Tensor) {
 				for t := range n.Passes {
-					_, y := n.Output(t)
+					_, y := tp.Output(t)
 					var s float64
 					for _, v := range y.Data {
 						s += float64(v)
@@ -75,24 +75,25 @@ func histograms(n *net.Net, test *data.Dataset) []Hist {
 	last := n.Passes - 1
 	var out []Hist
 	for l, s := range n.Stages {
-		if s.Gate == nil || !s.Gate.Mode.UsesFeedback() || last == 0 {
+		gate := s.FGReLU()
+		if gate == nil || !gate.Mode.UsesFeedback() || last == 0 {
 			continue
 		}
 		var mus []float32
-		train.Evaluate(n, test, train.EvalOptions{BatchSize: probeBatch, Visit: func(n *net.Net, _ int, _ *tensor.Tensor) {
-			if mu := n.MuD(last, l); mu != nil {
+		train.Evaluate(n, test, train.EvalOptions{BatchSize: probeBatch, Visit: func(tp *net.Tape, _ int, _ *tensor.Tensor) {
+			if mu := tp.MuD(last, l); mu != nil {
 				mus = append(mus, mu.Data...)
 			}
 		}})
 		if len(mus) == 0 {
 			continue
 		}
-		maxGain, _ := s.Gate.GainOf(math.Inf(1))
+		maxGain, _ := gate.GainOf(math.Inf(1))
 		gains := make([]float64, len(mus))
 		atMax := 0
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for i, m := range mus {
-			g, _ := s.Gate.GainOf(float64(m))
+			g, _ := gate.GainOf(float64(m))
 			gains[i] = g
 			if g >= maxGain*(1-1e-3) {
 				atMax++
@@ -101,7 +102,7 @@ func histograms(n *net.Net, test *data.Dataset) []Hist {
 		}
 		h := Hist{Layer: s.Name, Pass: last + 1, AtMax: float64(atMax) / float64(len(mus)), MaxGain: maxGain}
 		// μ_D over its range clipped to [−4η, 4η], where the gain changes; gain over [0, max].
-		eta := s.Gate.Eta
+		eta := gate.Eta
 		h.MuEdges, h.MuCounts = bins(func(yield func(float64)) {
 			for _, m := range mus {
 				yield(float64(m))
@@ -162,9 +163,9 @@ func images(n *net.Net, test *data.Dataset, k int, seed uint64) *ImageSet {
 		opt := c.opt
 		opt.BatchSize = sub.N
 		recon := make([][][]float32, n.Passes)
-		opt.Visit = func(n *net.Net, _ int, _ *tensor.Tensor) {
+		opt.Visit = func(tp *net.Tape, _ int, _ *tensor.Tensor) {
 			for t := range n.Passes {
-				_, y := n.Output(t)
+				_, y := tp.Output(t)
 				for i := range y.Rows() {
 					recon[t] = append(recon[t], append([]float32(nil), y.Data[i*y.Cols():(i+1)*y.Cols()]...))
 				}
@@ -189,9 +190,9 @@ func codes(n *net.Net, test *data.Dataset, k int) *CodeSet {
 	for i := range sub.N {
 		set.Labels = append(set.Labels, int(sub.Labels[i]))
 	}
-	train.Evaluate(n, sub, train.EvalOptions{BatchSize: probeBatch, Visit: func(n *net.Net, _ int, _ *tensor.Tensor) {
+	train.Evaluate(n, sub, train.EvalOptions{BatchSize: probeBatch, Visit: func(tp *net.Tape, _ int, _ *tensor.Tensor) {
 		for t := range n.Passes {
-			set.Pass[t] = append(set.Pass[t], n.StageOutput(t, narrow).Data...)
+			set.Pass[t] = append(set.Pass[t], tp.StageOutput(t, narrow).Data...)
 		}
 	}})
 	return set

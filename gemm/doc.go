@@ -3,8 +3,14 @@
 //
 // One small interface, Provider, hides where the product is computed. Two providers exist:
 // OpenBLAS through cgo (the default when cgo is available; Debian package libopenblas-dev), and
-// gonum's pure-Go BLAS (always compiled; the default when built with CGO_ENABLED=0). Select one
-// at run time with Use or the FGRELU_GEMM environment variable ("openblas" or "gonum").
+// gonum's pure-Go BLAS (always compiled; the default when built with CGO_ENABLED=0). A Context
+// carries the provider (and an optional FLOP Counter) to where products run: a network holds
+// one, so networks in one process may use different providers. The package keeps no state of
+// its own: New names a provider, Default reads the FGRELU_GEMM environment variable
+// ("openblas" or "gonum") each time it is called, and EnvError reports a bad value.
+//
+// Owns: the product, its splitting over goroutines, the providers. Imports only internal/par
+// and gonum; it must not import any other package of this module.
 //
 // Mul splits one product into row or column blocks and computes them on goroutines. This is
 // the only place the project parallelises a matrix product. OpenBLAS is pinned to one thread of

@@ -17,53 +17,88 @@ type Provider interface {
 		b []float32, ldb int, beta float32, c []float32, ldc int)
 }
 
-var (
-	providers = map[string]Provider{"gonum": gonumProvider{}}
-	current   Provider
-	envErr    error // a FGRELU_GEMM that names no provider; see EnvError
-)
-
-// Current returns the provider Mul uses.
-func Current() Provider { return current }
-
-// Providers lists the names of the compiled-in providers.
-func Providers() []string {
-	var names []string
-	for _, n := range []string{"openblas", "gonum"} {
-		if _, ok := providers[n]; ok {
-			names = append(names, n)
-		}
-	}
-	return names
+// Context is where products run: a provider and, when Counter is set, a count of their
+// floating-point operations. A network holds one and hands it to its layers, so networks in one
+// process may use different providers. A nil *Context, or one without a Provider, uses the
+// compiled-in default (Native, else gonum) and counts nothing. A Context is not changed by the
+// products it runs and may be shared by goroutines.
+type Context struct {
+	Provider Provider
+	Counter  *Counter // nil: not counted
 }
 
-// Use selects the provider by name. It is not safe to call while products are running.
-func Use(name string) error {
-	p, ok := providers[name]
+// New returns a context for the provider of the given name ("openblas" or "gonum").
+func New(name string) (*Context, error) {
+	p, ok := lookup(name)
 	if !ok {
-		return fmt.Errorf("gemm: unknown provider %q (compiled in: %v)", name, Providers())
+		return nil, fmt.Errorf("gemm: unknown provider %q (compiled in: %v)", name, Providers())
 	}
-	current = p
+	return &Context{Provider: p}, nil
+}
+
+// Default returns a context for the provider named by the environment variable FGRELU_GEMM,
+// or the compiled-in default when it is unset or names no provider (EnvError says so).
+func Default() *Context {
+	if name := os.Getenv(envVar); name != "" {
+		if c, err := New(name); err == nil {
+			return c
+		}
+	}
+	return &Context{Provider: compiledDefault()}
+}
+
+const envVar = "FGRELU_GEMM"
+
+// EnvError returns the error in the environment variable FGRELU_GEMM, if it names no provider
+// compiled in; Default then uses the compiled-in default. A command should refuse to run with
+// it, a library user may choose to.
+func EnvError() error {
+	if name := os.Getenv(envVar); name != "" {
+		if _, err := New(name); err != nil {
+			return fmt.Errorf("%s: %w", envVar, err)
+		}
+	}
 	return nil
 }
 
-func init() {
-	current = providers["gonum"]
+// Providers lists the names of the compiled-in providers, the default first.
+func Providers() []string {
 	if native != nil {
-		providers[native.Name()] = native
-		current = native
+		return []string{native.Name(), "gonum"}
 	}
-	if name := os.Getenv("FGRELU_GEMM"); name != "" {
-		if err := Use(name); err != nil {
-			envErr = fmt.Errorf("FGRELU_GEMM: %w", err)
-		}
-	}
+	return []string{"gonum"}
 }
 
-// EnvError returns the error in the environment variable FGRELU_GEMM, if it names no provider
-// compiled in; the default provider is then in use. A command should refuse to run with it, a
-// library user may choose to.
-func EnvError() error { return envErr }
+func lookup(name string) (Provider, bool) {
+	switch {
+	case name == "gonum":
+		return gonumProvider{}, true
+	case native != nil && name == native.Name():
+		return native, true
+	}
+	return nil, false
+}
+
+func compiledDefault() Provider {
+	if native != nil {
+		return native
+	}
+	return gonumProvider{}
+}
+
+// provider is the provider c uses.
+func (c *Context) provider() Provider {
+	if c == nil || c.Provider == nil {
+		return compiledDefault()
+	}
+	return c.Provider
+}
+
+// Name is the name of c's provider.
+func (c *Context) Name() string { return c.provider().Name() }
+
+// Counting returns a copy of c that counts its products' floating-point operations in k.
+func (c *Context) Counting(k *Counter) *Context { return &Context{Provider: c.provider(), Counter: k} }
 
 // Block sizes. A product is split into at most maxBlocks blocks of at least minBlockMACs
 // multiply-adds each, with block edges on multiples of align rows or columns. Fewer blocks
@@ -74,15 +109,15 @@ const (
 	align        = 16
 )
 
-// Mul computes C = α·op(A)·op(B) + β·C with the current provider, split over goroutines.
-func Mul(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
-	b []float32, ldb int, beta float32, c []float32, ldc int) {
+// Mul computes C = α·op(A)·op(B) + β·C with c's provider, split over goroutines.
+func (c *Context) Mul(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, cm []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
-	checkShapes(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
-	count(m, n, k)
-	p := current
+	checkShapes(transA, transB, m, n, k, a, lda, b, ldb, cm, ldc)
+	c.count(m, n, k)
+	p := c.provider()
 	splitRows := m >= n
 	long := n
 	if splitRows {
@@ -90,7 +125,7 @@ func Mul(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	}
 	blocks := blockCount(m, n, k, long)
 	if blocks == 1 {
-		p.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		p.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, cm, ldc)
 		return
 	}
 	// Block edges on multiples of align, as close to equal shares as that allows.
@@ -109,14 +144,14 @@ func Mul(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 			if transA {
 				aOff = i0
 			}
-			p.Sgemm(transA, transB, i1-i0, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[i0*ldc:], ldc)
+			p.Sgemm(transA, transB, i1-i0, n, k, alpha, a[aOff:], lda, b, ldb, beta, cm[i0*ldc:], ldc)
 		} else {
 			// Columns i0..i1 of op(B) and of C.
 			bOff := i0
 			if transB {
 				bOff = i0 * ldb
 			}
-			p.Sgemm(transA, transB, m, i1-i0, k, alpha, a, lda, b[bOff:], ldb, beta, c[i0:], ldc)
+			p.Sgemm(transA, transB, m, i1-i0, k, alpha, a, lda, b[bOff:], ldb, beta, cm[i0:], ldc)
 		}
 	}
 	par.Do(blocks, run)
@@ -157,34 +192,27 @@ func checkShapes(transA, transB bool, m, n, k int, a []float32, lda int, b []flo
 	need("C", c, m, n, ldc)
 }
 
-// Serial computes the product on the calling goroutine with the current provider. Layers that
-// already split their work over goroutines (the convolutions, by images) use it.
-func Serial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
-	b []float32, ldb int, beta float32, c []float32, ldc int) {
+// Serial computes the product on the calling goroutine with c's provider. Layers that already
+// split their work over goroutines (the convolutions, by images) use it.
+func (c *Context) Serial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, cm []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
-	checkShapes(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
-	count(m, n, k)
-	current.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	checkShapes(transA, transB, m, n, k, a, lda, b, ldb, cm, ldc)
+	c.count(m, n, k)
+	c.provider().Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, cm, ldc)
 }
 
-// flops counts the floating-point operations of every product while counting is on.
-var (
-	counting atomic.Bool
-	flops    atomic.Int64
-)
+// Counter counts floating-point operations (2·m·n·k per product) of the contexts that hold it.
+// Benchmarks use it to report the work they actually ran. It is safe for concurrent use.
+type Counter struct{ flops atomic.Int64 }
 
-// CountFLOPs turns counting of the products' floating-point operations (2·m·n·k each) on or
-// off and returns the count so far, then resets it. Benchmarks use it to report the work they
-// actually ran.
-func CountFLOPs(on bool) int64 {
-	counting.Store(on)
-	return flops.Swap(0)
-}
+// Take returns the count so far and resets it.
+func (k *Counter) Take() int64 { return k.flops.Swap(0) }
 
-func count(m, n, k int) {
-	if counting.Load() {
-		flops.Add(2 * int64(m) * int64(n) * int64(k))
+func (c *Context) count(m, n, k int) {
+	if c != nil && c.Counter != nil {
+		c.Counter.flops.Add(2 * int64(m) * int64(n) * int64(k))
 	}
 }

@@ -62,7 +62,7 @@ var gemmCases = []gemmCase{
 	{m: 20, n: 30, k: 0, alpha: 1, beta: 0.5},              // empty inner dimension
 }
 
-func (tc gemmCase) run(t *testing.T, r *rand.Rand) {
+func (tc gemmCase) run(t *testing.T, ctx *Context, r *rand.Rand) {
 	ar, ac := tc.m, tc.k
 	if tc.tA {
 		ar, ac = tc.k, tc.m
@@ -76,7 +76,7 @@ func (tc gemmCase) run(t *testing.T, r *rand.Rand) {
 	b := random(r, max(br*ldb, 1))
 	c := random(r, tc.m*ldc)
 	want := naive(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
-	Mul(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
+	ctx.Mul(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
 	// float32 products of k terms in [-1, 1]: the error grows like √k·ε·(typical |sum|).
 	tol := 1e-5 * math.Sqrt(float64(tc.k)+1) * 4
 	for i := range tc.m {
@@ -98,30 +98,30 @@ func (tc gemmCase) run(t *testing.T, r *rand.Rand) {
 func TestMulMatchesDefinition(t *testing.T) {
 	for _, name := range Providers() {
 		t.Run(name, func(t *testing.T) {
-			withProvider(t, name)
+			ctx := withProvider(t, name)
 			r := rand.New(rand.NewPCG(1, 2))
 			for _, tc := range gemmCases {
 				t.Run(fmt.Sprintf("%dx%dx%d_tA%v_tB%v", tc.m, tc.n, tc.k, tc.tA, tc.tB), func(t *testing.T) {
-					tc.run(t, r)
+					tc.run(t, ctx, r)
 				})
 			}
 		})
 	}
 }
 
-func withProvider(t *testing.T, name string) {
-	prev := Current().Name()
-	if err := Use(name); err != nil {
+func withProvider(t *testing.T, name string) *Context {
+	c, err := New(name)
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = Use(prev) })
+	return c
 }
 
 // The result must not depend on how many goroutines compute it.
 func TestMulDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	for _, name := range Providers() {
 		t.Run(name, func(t *testing.T) {
-			withProvider(t, name)
+			ctx := withProvider(t, name)
 			r := rand.New(rand.NewPCG(3, 4))
 			m, n, k := 256, 392, 784
 			a, b := random(r, m*k), random(r, n*k)
@@ -129,7 +129,7 @@ func TestMulDeterministicAcrossGOMAXPROCS(t *testing.T) {
 			for _, procs := range []int{1, 2, 3, 8} {
 				old := runtime.GOMAXPROCS(procs)
 				c := make([]float32, m*n)
-				Mul(false, true, m, n, k, 1, a, k, b, k, 0, c, n)
+				ctx.Mul(false, true, m, n, k, 1, a, k, b, k, 0, c, n)
 				runtime.GOMAXPROCS(old)
 				if first == nil {
 					first = c
@@ -155,9 +155,9 @@ func TestProvidersAgree(t *testing.T) {
 	a, b := random(r, m*k), random(r, k*n)
 	out := map[string][]float32{}
 	for _, name := range names {
-		withProvider(t, name)
+		ctx := withProvider(t, name)
 		c := make([]float32, m*n)
-		Mul(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+		ctx.Mul(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
 		out[name] = c
 	}
 	x, y := out[names[0]], out[names[1]]
@@ -168,9 +168,9 @@ func TestProvidersAgree(t *testing.T) {
 	}
 }
 
-func TestUseUnknown(t *testing.T) {
-	if err := Use("cublas"); err == nil {
-		t.Fatal("Use of an unknown provider succeeded")
+func TestNewUnknown(t *testing.T) {
+	if _, err := New("cublas"); err == nil {
+		t.Fatal("New of an unknown provider succeeded")
 	}
 }
 
@@ -180,17 +180,18 @@ func TestMulPanicsOnShortSlices(t *testing.T) {
 			t.Fatal("no panic for a too-short A")
 		}
 	}()
-	Mul(false, false, 4, 4, 4, 1, make([]float32, 15), 4, make([]float32, 16), 4, 0, make([]float32, 16), 4)
+	Default().Mul(false, false, 4, 4, 4, 1, make([]float32, 15), 4, make([]float32, 16), 4, 0, make([]float32, 16), 4)
 }
 
 func BenchmarkMul(b *testing.B) {
+	ctx := Default()
 	for _, s := range []struct{ m, n, k int }{{128, 392, 784}, {128, 784, 392}, {392, 784, 128}, {8192, 64, 1600}} {
-		b.Run(fmt.Sprintf("%s/%dx%dx%d", Current().Name(), s.m, s.n, s.k), func(b *testing.B) {
+		b.Run(fmt.Sprintf("%s/%dx%dx%d", Default().Name(), s.m, s.n, s.k), func(b *testing.B) {
 			r := rand.New(rand.NewPCG(1, 1))
 			a, bb, c := random(r, s.m*s.k), random(r, s.k*s.n), make([]float32, s.m*s.n)
 			b.ResetTimer()
 			for range b.N {
-				Mul(false, false, s.m, s.n, s.k, 1, a, s.k, bb, s.n, 0, c, s.n)
+				ctx.Mul(false, false, s.m, s.n, s.k, 1, a, s.k, bb, s.n, 0, c, s.n)
 			}
 			b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
@@ -199,8 +200,40 @@ func BenchmarkMul(b *testing.B) {
 
 // The peak probe must measure a positive, finite rate.
 func TestMeasurePeak(t *testing.T) {
-	g := MeasurePeak(256, 2)
+	g := Default().MeasurePeak(256, 2)
 	if !(g > 0.1) || math.IsInf(g, 0) {
 		t.Fatalf("MeasurePeak(256) = %v GFLOP/s", g)
+	}
+}
+
+// A counter counts 2·m·n·k per product, only on the contexts that hold it.
+func TestCounter(t *testing.T) {
+	var k Counter
+	plain := Default()
+	counted := plain.Counting(&k)
+	a, b, c := make([]float32, 6), make([]float32, 12), make([]float32, 8)
+	plain.Mul(false, false, 2, 4, 3, 1, a, 3, b, 4, 0, c, 4)
+	counted.Mul(false, false, 2, 4, 3, 1, a, 3, b, 4, 0, c, 4)
+	counted.Serial(false, false, 2, 4, 3, 1, a, 3, b, 4, 0, c, 4)
+	if got := k.Take(); got != 2*2*2*4*3 {
+		t.Errorf("counted %d FLOPs, want %d", got, 2*2*2*4*3)
+	}
+	if got := k.Take(); got != 0 {
+		t.Errorf("Take did not reset: %d", got)
+	}
+}
+
+// FGRELU_GEMM selects Default's provider; a name that is none is EnvError's error.
+func TestDefaultFromEnv(t *testing.T) {
+	t.Setenv("FGRELU_GEMM", "gonum")
+	if got := Default().Name(); got != "gonum" || EnvError() != nil {
+		t.Errorf("FGRELU_GEMM=gonum: Default is %s, EnvError %v", got, EnvError())
+	}
+	t.Setenv("FGRELU_GEMM", "cublas")
+	if EnvError() == nil {
+		t.Error("FGRELU_GEMM=cublas: no EnvError")
+	}
+	if got := Default().Name(); got != Providers()[0] {
+		t.Errorf("FGRELU_GEMM=cublas: Default is %s, want the compiled-in %s", got, Providers()[0])
 	}
 }

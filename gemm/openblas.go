@@ -13,7 +13,7 @@ import "unsafe"
 // openblasProvider calls cblas_sgemm of the OpenBLAS library (Debian: libopenblas-dev).
 type openblasProvider struct{}
 
-// native is the provider gemm.go's init makes the default.
+// native is the compiled-in default provider.
 var native Provider = openblasProvider{}
 
 func init() {

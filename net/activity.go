@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/fgrelu/fgrelu/nn"
-	"github.com/fgrelu/fgrelu/tensor"
 )
 
 // Dead units (issue 14). A rectifier unit whose output is never positive passes no gradient to
@@ -69,7 +68,7 @@ type Activity struct {
 func NewActivity(n *Net) *Activity {
 	a := &Activity{}
 	for l, s := range n.Stages {
-		if !s.rectifier() || l == len(n.Stages)-1 {
+		if !nn.Rectifier(s.Gate) || l == len(n.Stages)-1 {
 			continue
 		}
 		c := s.sShape[len(s.sShape)-1]
@@ -85,15 +84,13 @@ func NewActivity(n *Net) *Activity {
 	return a
 }
 
-// rectifier reports whether the stage's activation is a ReLU, leaky or gated.
-func (s *Stage) rectifier() bool { return s.Gate != nil || s.Act == nn.ReLU }
-
-// Add counts the examples of n's last Forward. It reads the activation outputs the forward
-// pass kept, so it costs one comparison per value and no second forward pass.
-func (a *Activity) Add(n *Net) {
+// Add counts the examples of the Forward that tp records. It reads the activation outputs the
+// forward pass kept, so it costs one comparison per value and no second forward pass.
+func (a *Activity) Add(tp *Tape) {
+	n := tp.net
 	for i, l := range a.stages {
 		for t := range n.Passes {
-			y := n.ActivationOutput(t, l)
+			y := tp.ActivationOutput(t, l)
 			c := a.units[i]
 			per := y.Cols()
 			if per%c != 0 {
@@ -128,7 +125,7 @@ func (a *Activity) Add(n *Net) {
 		}
 	}
 	if len(a.stages) > 0 {
-		a.examples += int64(n.ActivationOutput(0, a.stages[0]).Rows())
+		a.examples += int64(tp.ActivationOutput(0, a.stages[0]).Rows())
 	}
 }
 
@@ -149,13 +146,4 @@ func (a *Activity) Layers(n *Net) []LayerActivity {
 		}
 	}
 	return out
-}
-
-// ActivationOutput is stage l's activation output on pass t (0-based): f(μ_S, μ_D) before
-// the stage's pooling, batch norm and dropout.
-func (n *Net) ActivationOutput(t, l int) *tensor.Tensor {
-	if t > 0 && n.sharedStage(l) {
-		t = 0
-	}
-	return n.state[t][l].act.Y
 }

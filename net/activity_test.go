@@ -45,10 +45,10 @@ func TestActivityCountsADeadUnit(t *testing.T) {
 		for i := range x.Data {
 			x.Data[i] = r.Float32()
 		}
-		n.Forward(x, Mode{})
-		probe.Add(n)
+		tp := n.Forward(x, Mode{}, nil)
+		probe.Add(tp)
 		for t := range n.Passes {
-			below := n.StageOutput(t, 0)
+			below := tp.StageOutput(t, 0)
 			for b := range batch {
 				for u := range 4 {
 					z := float64(e2.Bias.Value.Data[u])
@@ -117,14 +117,14 @@ func TestActivityCountsChannels(t *testing.T) {
 		0.1, 0.2, 0.3, 0.4, // none
 		0.6, 0.7, 0.8, 0.9, // all
 	})
-	n.Forward(x, Mode{})
-	for _, v := range n.StageOutput(0, 0).Data {
+	tp := n.Forward(x, Mode{}, nil)
+	for _, v := range tp.StageOutput(0, 0).Data {
 		if v > 0 {
 			t.Fatal("batch norm left a positive output: the test cannot tell where the probe reads")
 		}
 	}
 	probe := NewActivity(n)
-	probe.Add(n)
+	probe.Add(tp)
 	layers := probe.Layers(n)
 	if len(layers) != 1 {
 		t.Fatalf("%d records, want C alone", len(layers))

@@ -1,52 +1,50 @@
 package net
 
 import (
-	"github.com/fgrelu/fgrelu/gemm"
 	"github.com/fgrelu/fgrelu/internal/par"
 	"github.com/fgrelu/fgrelu/tensor"
 )
 
-// Backward adds the gradients of the loss prepared by Losses into every parameter's Grad.
-// It walks the passes last to first and the stages top to bottom. A stage's ∂L/∂h arrives from
-// the stage above on the same pass and from the feedback edges it feeds on the next pass, which
-// were walked before it. Stages that nothing flows into (the first pass's output under a
-// last-pass loss) are skipped.
-func (n *Net) Backward() {
+// Backward adds the gradients of the loss that Losses prepared on tp into every parameter's
+// Grad. It walks the passes last to first and the stages top to bottom. A stage's ∂L/∂h
+// arrives from the stage above on the same pass and from the feedback edges it feeds on the
+// next pass, which were walked before it. A stage whose backward runs once (stagePlan) is
+// walked on the first pass only, with what the later passes added into it; stages that nothing
+// flows into (the first pass's output under a last-pass loss) are skipped.
+func (n *Net) Backward(tp *Tape) {
+	n.mustOwn(tp)
 	last := len(n.Stages) - 1
 	for t := range n.Passes {
 		for l := range n.Stages {
-			ss := &n.state[t][l]
+			ss := &tp.state[t][l]
 			ss.dh, ss.ds = nil, nil
 		}
 	}
 	for t := n.Passes - 1; t >= 0; t-- {
 		for l := last; l >= 0; l-- {
-			if t > 0 && (n.sharedStage(l) || n.rerunPrefix && l < n.shared) {
-				continue // its gradient was added into the first pass's state
+			if t > 0 && tp.plan[l].backOnce {
+				continue
 			}
-			n.backwardStage(t, l)
+			n.backwardStage(tp, t, l)
 		}
 	}
 }
 
-func (n *Net) backwardStage(t, l int) {
-	stage, ss := n.Stages[l], &n.state[t][l]
+// backwardStage is stage l's backward on pass t: post layers, gate (sending ∂L/∂μ_D into the
+// edges), then the feedforward product, whose input gradient goes to the stage below.
+func (n *Net) backwardStage(tp *Tape, t, l int) {
+	stage, ss := n.Stages[l], &tp.state[t][l]
 	var ds *tensor.Tensor
 	if ss.dh != nil {
 		d := ss.dh
 		for p := len(stage.Post) - 1; p >= 0; p-- {
 			d = stage.Post[p].Backward(&ss.post[p], d, true)
 		}
-		if stage.Gate != nil {
-			var dmu *tensor.Tensor
-			d, dmu = stage.Gate.Backward(&ss.act, d)
-			if dmu != nil {
-				n.backwardFeedback(t, l, dmu)
-			}
-		} else {
-			d = stage.activation().Backward(&ss.act, d, true)
+		var dmu *tensor.Tensor
+		ds, dmu = stage.Gate.Backward(&ss.act, d)
+		if dmu != nil {
+			n.backwardFeedback(tp, t, l, dmu)
 		}
-		ds = d
 	}
 	if ss.dz != nil { // the loss, on the output stage
 		ds = addInto(ds, ss.dz, &ss.dzSum)
@@ -54,9 +52,9 @@ func (n *Net) backwardStage(t, l int) {
 	if ds == nil {
 		return
 	}
-	if n.sharedS(l) {
+	if tp.plan[l].sOnce {
 		// μ_S is the first pass's: collect ∂L/∂μ_S over passes, run the product's backward once.
-		first := &n.state[0][l]
+		first := &tp.state[0][l]
 		first.ds = addInto(first.ds, ds, &first.dsBuf)
 		if t > 0 {
 			return
@@ -65,36 +63,34 @@ func (n *Net) backwardStage(t, l int) {
 	}
 	dx := stage.Linear.Backward(&ss.lin, ds, l > 0)
 	if l > 0 {
-		below := &n.state[t][l-1]
-		if t > 0 && n.sharedStage(l-1) {
-			below = &n.state[0][l-1]
-		}
+		below := &tp.state[tp.pass(t, l-1)][l-1]
 		below.dh = addInto(below.dh, dx, &below.dhBuf)
 	}
 }
 
 // backwardFeedback sends ∂L/∂μ_D of stage l on pass t through every edge into l: the edge's
 // weight gradient, and ∂L/∂h of the source on pass t − 1.
-func (n *Net) backwardFeedback(t, l int, dmu *tensor.Tensor) {
+func (n *Net) backwardFeedback(tp *Tape, t, l int, dmu *tensor.Tensor) {
 	for e, edge := range n.Edges {
 		if edge.To != l {
 			continue
 		}
-		es := &n.edges[t][e]
+		es := &tp.edges[t][e]
 		w := edge.Weight
 		rows, out, in := dmu.Rows(), w.Value.Shape[0], w.Value.Shape[1]
 		// dW += dμ_Dᵀ·v and dv = dμ_D·W, side by side (see nn.Dense.Backward).
 		es.dv = tensor.Ensure(es.dv, rows, in)
 		par.Do(2, func(task int) {
 			if task == 0 {
-				gemm.Serial(true, false, out, in, rows, 1, dmu.Data, out, es.v.Data, in, 1, w.Grad.Data, in)
+				n.Gemm.Serial(true, false, out, in, rows, 1, dmu.Data, out, es.v.Data, in, 1, w.Grad.Data, in)
 			} else {
-				gemm.Serial(false, false, rows, in, out, 1, dmu.Data, out, w.Value.Data, in, 0, es.dv.Data, in)
+				n.Gemm.Serial(false, false, rows, in, out, 1, dmu.Data, out, w.Value.Data, in, 0, es.dv.Data, in)
 			}
 		})
-		src := &n.state[t-1][edge.From]
-		h := n.output(t-1, edge.From)
-		es.dh = unreduce(edge.Reduce, es.dv, h, es.dh)
+		// A feedback source lies above the first gated stage, so its output is its own on
+		// every pass (never outOnce).
+		src := &tp.state[t-1][edge.From]
+		es.dh = unreduce(edge.Reduce, es.dv, src.h, es.dh)
 		src.dh = addInto(src.dh, es.dh, &src.dhBuf)
 	}
 }

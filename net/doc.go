@@ -11,6 +11,14 @@
 // so the loss of a late pass trains what earlier passes computed (backpropagation through all
 // passes). Parameters are shared by all passes; only the per-pass state is not.
 //
+// A Net is the definition and the parameters; a call's work lives in a Tape. Forward returns
+// the tape of its passes (per pass and stage: μ_S, μ_D, outputs, the layers' saved values),
+// Losses and Backward read it, and callers read outputs and μ_D from it. Evaluations may run
+// on one Net from several goroutines at once, each with its own tape; a training step (which
+// writes gradients, batch-norm running averages and, through the optimiser, parameters) must
+// not overlap other calls on the same Net. Each stage has one gate (nn.Gate): an FG-ReLU where
+// feedback arrives or a constant gain is asked for, else its plain activation.
+//
 // Layers below the first one that receives feedback see the same input on every pass, and so
 // does that layer's own feedforward product μ_S. They are computed once per step, and their
 // gradients are the sums over passes: the same numbers as recomputing them T times, for less
@@ -22,4 +30,8 @@
 // first layer that receives feedback has the same μ_S on every pass. So in that layer a unit
 // dead on pass 1 stays dead on every pass unless the gate has a threshold (α·μ_D); feedback can
 // revive units only in the layers above it (E2 and D1 under partial feedback D1 → E1).
+//
+// Owns: the network definition (stages, edges, parameters), its specification and layout
+// (Spec, Check, Build), the per-call Tape, and the dead-unit probe. Imports nn, tensor, gemm
+// and internal/par only; it must not import optim, train, config, data or checkpoint.
 package net

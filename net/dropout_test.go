@@ -41,8 +41,8 @@ func TestDropoutMaskIsReusedAcrossPasses(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	l := n.StageIndex("H1")
-	n.Forward(x, Mode{Train: true, Rand: rng})
-	first := zeros(n.StageOutput(0, l))
+	tp := n.Forward(x, Mode{Train: true, Rand: rng}, nil)
+	first := zeros(tp.StageOutput(0, l))
 	dropped := 0
 	for _, z := range first {
 		if z {
@@ -53,16 +53,16 @@ func TestDropoutMaskIsReusedAcrossPasses(t *testing.T) {
 		t.Fatalf("%d of %d units zero on pass 1: dropout at rate 0.5 is not active", dropped, len(first))
 	}
 	for p := 1; p < s.Passes; p++ {
-		zp := zeros(n.StageOutput(p, l))
+		zp := zeros(tp.StageOutput(p, l))
 		for i := range first {
 			if zp[i] != first[i] {
 				t.Fatalf("pass %d: unit %d is zero %v, on pass 1 %v: the dropout mask was redrawn", p+1, i, zp[i], first[i])
 			}
 		}
 	}
-	// The next training step draws a new mask.
-	n.Forward(x, Mode{Train: true, Rand: rng})
-	again := zeros(n.StageOutput(0, l))
+	// The next training step (on the same tape) draws a new mask.
+	tp = n.Forward(x, Mode{Train: true, Rand: rng}, tp)
+	again := zeros(tp.StageOutput(0, l))
 	same := true
 	for i := range first {
 		same = same && again[i] == first[i]

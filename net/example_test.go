@@ -35,15 +35,15 @@ func ExampleBuild() {
 	}
 	// A batch of two examples, [N, H, W, C].
 	x, _ := tensor.FromData([]float32{0, 0.5, 1, 0.25, 1, 1, 0, 0}, 2, 1, 4, 1)
-	n.Forward(x, net.Mode{}) // evaluation: no dropout, no noise
-	losses := n.Losses(nn.Target{X: x}, nil)
+	tape := n.Forward(x, net.Mode{}, nil) // evaluation: no dropout, no noise
+	losses := n.Losses(tape, nn.Target{X: x}, nil)
 	for t, l := range losses {
 		fmt.Printf("pass %d: loss %.4f\n", t+1, l)
 	}
-	_, y := n.Output(1)
+	_, y := tape.Output(1)
 	fmt.Println("output shape", y.Shape)
 	e1 := n.StageIndex("E1")
-	fmt.Println("μ_D of E1: pass 1", n.MuD(0, e1) == nil, "(none), pass 2 shape", n.MuD(1, e1).Shape)
+	fmt.Println("μ_D of E1: pass 1", tape.MuD(0, e1) == nil, "(none), pass 2 shape", tape.MuD(1, e1).Shape)
 	fmt.Println("parameters:", len(n.Params()))
 	// Output:
 	// pass 1: loss 0.6903
@@ -72,5 +72,5 @@ func ExampleCheck() {
 	fmt.Println(err)
 	// Output:
 	// 615832 <nil>
-	// feedback[0]: E1 → D1 points down the hierarchy or to itself; feedback goes from a higher layer to a lower one
+	// edges[0]: E1 → D1 points down the hierarchy or to itself; feedback goes from a higher layer to a lower one
 }

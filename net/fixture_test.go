@@ -194,7 +194,7 @@ func TestAgainstPyTorchFixtures(t *testing.T) {
 // running averages after the forward passes (after.*), and the parameters after Adam.
 func (f *fixture) check(t *testing.T, n *Net, x *tensor.Tensor, target nn.Target) {
 	t.Helper()
-	n.Forward(x, Mode{Train: true, Rand: rand.New(rand.NewPCG(1, 1))})
+	tp := n.Forward(x, Mode{Train: true, Rand: rand.New(rand.NewPCG(1, 1))}, nil)
 	weights := make([]float64, n.Passes)
 	for i := range weights {
 		weights[i] = 1 / float64(n.Passes)
@@ -204,7 +204,7 @@ func (f *fixture) check(t *testing.T, n *Net, x *tensor.Tensor, target nn.Target
 		weights[n.Passes-1] = 1
 	}
 	nn.ZeroGrads(n.Params())
-	losses := n.Losses(target, weights)
+	losses := n.Losses(tp, target, weights)
 	total := 0.0
 	for p := range n.Passes {
 		tag := "pass" + strconv.Itoa(p+1)
@@ -213,9 +213,9 @@ func (f *fixture) check(t *testing.T, n *Net, x *tensor.Tensor, target nn.Target
 		}
 		total += weights[p] * losses[p]
 		for l, s := range n.Stages {
-			expect(t, tag+"."+s.Name+".out", n.StageOutput(p, l).Data, f.values(t, tag+"."+s.Name+".out"), 1e-5)
+			expect(t, tag+"."+s.Name+".out", tp.StageOutput(p, l).Data, f.values(t, tag+"."+s.Name+".out"), 1e-5)
 			if mu, ok := f.Tensors[tag+"."+s.Name+".mu_d"]; ok {
-				got := n.MuD(p, l)
+				got := tp.MuD(p, l)
 				if got == nil {
 					got = tensor.New(len(mu.Data)) // the first pass: μ_D = 0
 				}
@@ -229,7 +229,7 @@ func (f *fixture) check(t *testing.T, n *Net, x *tensor.Tensor, target nn.Target
 	for _, b := range n.Buffers() {
 		expect(t, "after."+b.Name, b.Value.Data, f.values(t, "after."+b.Name), 1e-5)
 	}
-	n.Backward()
+	n.Backward(tp)
 	for _, p := range n.Params() {
 		expect(t, "grad."+p.Name, p.Grad.Data, f.values(t, "grad."+p.Name), 2e-5)
 	}

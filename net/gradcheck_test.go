@@ -21,8 +21,8 @@ func checkNet(t *testing.T, spec Spec, batch int, target func(x *tensor.Tensor) 
 		t.Fatal(err)
 	}
 	for _, s := range n.Stages {
-		if s.Gate != nil && s.Gate.Alpha != nil {
-			s.Gate.Alpha.Value.Data[0] = 0.2
+		if g, ok := s.Gate.(*nn.FGReLU); ok && g.Alpha != nil {
+			g.Alpha.Value.Data[0] = 0.2
 		}
 	}
 	r := rand.New(rand.NewPCG(4, 5))
@@ -43,25 +43,26 @@ func checkNet(t *testing.T, spec Spec, batch int, target func(x *tensor.Tensor) 
 	// gains saturate, which inputs win a max pool) differs from the unperturbed one: a finite
 	// difference across a kink measures nothing, so such samples are skipped.
 	var base string
+	var probe *Tape // a tape of its own, so the finite differences leave the backward's alone
 	loss := func() (float64, bool) {
-		n.Forward(x, Mode{Train: true, Rand: rand.New(rand.NewPCG(9, 9))}) // same dropout masks
-		l := n.Losses(tgt, nil)
+		probe = n.Forward(x, Mode{Train: true, Rand: rand.New(rand.NewPCG(9, 9))}, probe) // same dropout masks
+		l := n.Losses(probe, tgt, nil)
 		s := 0.0
 		for i, w := range weights {
 			s += w * l[i]
 		}
-		return s, pattern(n) == base
+		return s, pattern(probe) == base
 	}
-	n.Forward(x, Mode{Train: true, Rand: rand.New(rand.NewPCG(9, 9))})
-	base = pattern(n)
+	tp := n.Forward(x, Mode{Train: true, Rand: rand.New(rand.NewPCG(9, 9))}, nil)
+	base = pattern(tp)
 	nn.ZeroGrads(n.Params())
-	n.Losses(tgt, weights)
-	n.Backward()
+	n.Losses(tp, tgt, weights)
+	n.Backward(tp)
 	// Some gated units must actually be modulated, or the check proves little.
 	modulated := false
 	for p := 1; p < n.Passes; p++ {
 		for l := range n.Stages {
-			if mu := n.MuD(p, l); mu != nil {
+			if mu := tp.MuD(p, l); mu != nil {
 				for _, v := range mu.Data {
 					if math.Abs(float64(v)) > 1e-3 {
 						modulated = true
@@ -113,27 +114,28 @@ func checkNet(t *testing.T, spec Spec, batch int, target func(x *tensor.Tensor) 
 	t.Logf("%d samples checked, %d skipped at kinks", checked, skipped)
 }
 
-// pattern encodes every piecewise choice of the last forward pass.
-func pattern(n *Net) string {
+// pattern encodes every piecewise choice of the forward passes tp records.
+func pattern(tp *Tape) string {
 	var b []byte
+	n := tp.net
 	for t := range n.Passes {
 		for l, s := range n.Stages {
-			ss := &n.state[t][l]
-			if n.sharedStage(l) && t > 0 {
+			ss := &tp.state[t][l]
+			if tp.plan[l].outOnce && t > 0 {
 				continue
 			}
-			if s.Gate != nil || s.Act == nn.ReLU {
+			if nn.Rectifier(s.Gate) {
 				for _, v := range ss.act.Y.Data {
 					b = append(b, byte('0'+btoi(v > 0)))
 				}
 			}
-			if s.Gate != nil && ss.muD != nil {
+			if g, ok := s.Gate.(*nn.FGReLU); ok && ss.muD != nil {
 				for _, m := range ss.muD.Data {
-					b = append(b, byte('0'+btoi(s.Gate.BetaMax/s.Gate.Eta*float64(m) >= s.Gate.BetaMax)))
+					b = append(b, byte('0'+btoi(g.BetaMax/g.Eta*float64(m) >= g.BetaMax)))
 				}
 			}
 			for _, ps := range ss.post {
-				for _, ix := range ps.Index {
+				for _, ix := range ps.Argmax() {
 					b = append(b, byte(ix), byte(ix>>8), byte(ix>>16))
 				}
 			}
@@ -228,7 +230,13 @@ func TestLeakySlopeAndBiasInitPlacement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := []float32{opts.Stages[0].Slope, opts.Stages[1].Slope, opts.Stages[2].Slope}; got[0] != 0 || got[1] != 0.01 || got[2] != 0 {
+	slope := func(s *Stage) float32 {
+		if u, ok := s.Gate.(*nn.Ungated); ok {
+			return u.Slope
+		}
+		return 0 // a feedback gate has no slope
+	}
+	if got := []float32{slope(opts.Stages[0]), slope(opts.Stages[1]), slope(opts.Stages[2])}; got[0] != 0 || got[1] != 0.01 || got[2] != 0 {
 		t.Errorf("slopes E1 (gated), E2, O (output) = %v, want [0 0.01 0]", got)
 	}
 	for i, p := range opts.Params() {

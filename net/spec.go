@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/fgrelu/fgrelu/gemm"
 	"github.com/fgrelu/fgrelu/nn"
 )
 
@@ -65,184 +66,269 @@ type Spec struct {
 // float32 parameters take 512 MiB with their gradients.
 const MaxSize = 1 << 26
 
-// Check validates the spec as Build does, without allocating the network, and returns the
-// number of values its parameters and buffers hold: what a checkpoint of it stores.
-func Check(s Spec) (size int, err error) {
-	_, size, err = build(s, nil, false)
-	return size, err
+// FieldError is an error in a Spec that names the field at fault: Key is the field's key
+// ("passes", "beta_max", "layers", "edges", "constant_layers", …), Index the entry of a list
+// field (−1 for none), Sub a field of that entry ("from", "to", "source"; "" for the entry as
+// a whole) and Name the layer's name when the entry is a layer. A config maps the key to its
+// own (see config.Config.ModelError).
+type FieldError struct {
+	Key   string
+	Index int
+	Sub   string
+	Name  string
+	Err   error
 }
 
-// Build validates the spec and makes the network, its weights drawn from r. It allocates
-// nothing before Check has accepted the spec.
+func (e *FieldError) Error() string { return e.Entry(e.Key) + ": " + e.Err.Error() }
+
+// Entry names the field at fault under key, the list's name: key[Index] (Name).Sub.
+func (e *FieldError) Entry(key string) string {
+	if e.Index >= 0 {
+		key += fmt.Sprintf("[%d]", e.Index)
+	}
+	if e.Name != "" {
+		key += " (" + e.Name + ")"
+	}
+	if e.Sub != "" {
+		key += "." + e.Sub
+	}
+	return key
+}
+
+func (e *FieldError) Unwrap() error { return e.Err }
+
+func fieldErr(key string, format string, args ...any) error {
+	return &FieldError{Key: key, Index: -1, Err: fmt.Errorf(format, args...)}
+}
+
+// layout is what Check computes from a spec, without building anything: each stage's shapes
+// and gate, the edges resolved to stage indices, and the values the network's parameters and
+// buffers hold. Build makes the network from it.
+type layout struct {
+	loss   nn.Loss
+	init   nn.Init
+	gate   nn.GateMode // of the stages that receive feedback
+	stages []stageLayout
+	edges  []edgeLayout
+	shared int // the first stage that receives feedback (len(stages) when none does)
+	size   int
+}
+
+// gateKind is what a stage's gate is.
+type gateKind int
+
+const (
+	plainGate    gateKind = iota // a ReLU (leaky when the spec says) or the output's activation
+	feedbackGate                 // an FG-ReLU of the spec's gate mode: the stage receives feedback
+	constantGate                 // an FG-ReLU with a constant gain (the control), no feedback
+)
+
+type stageLayout struct {
+	spec   LayerSpec
+	stride int
+	in     []int // per-example shape of the input
+	s      []int // of μ_S
+	h      []int // of the output
+	gate   gateKind
+}
+
+type edgeLayout struct {
+	from, to int
+	reduce   Reduce
+	weight   []int // [channels or units of to, length of the reduced source]
+}
+
+// Check validates the spec as Build does, without allocating the network, and returns the
+// number of values its parameters and buffers hold: what a checkpoint of it stores. Its
+// errors are *FieldError.
+func Check(s Spec) (size int, err error) {
+	lay, err := check(s)
+	if err != nil {
+		return 0, err
+	}
+	return lay.size, nil
+}
+
+// Build validates the spec and makes the network, its weights drawn from r and its products
+// run by gemm.Default(). It allocates nothing before Check has accepted the spec.
 func Build(s Spec, r *rand.Rand) (*Net, error) {
-	if _, err := Check(s); err != nil {
+	lay, err := check(s)
+	if err != nil {
 		return nil, err
 	}
-	n, _, err := build(s, r, true)
-	return n, err
+	n := &Net{Passes: s.Passes, Loss: lay.loss, Input: append([]int(nil), s.Input...), Gemm: gemm.Default(), shared: lay.shared}
+	last := len(lay.stages) - 1
+	for i, st := range lay.stages {
+		n.Stages = append(n.Stages, newStage(st, s, lay, i == last))
+	}
+	for _, e := range lay.edges {
+		from, to := n.Stages[e.from], n.Stages[e.to]
+		name := fmt.Sprintf("fb.%s->%s.weight", from.Name, to.Name)
+		n.Edges = append(n.Edges, &Edge{From: e.from, To: e.to, Reduce: e.reduce, Weight: nn.NewParam(name, e.weight...)})
+	}
+	n.initWeights(lay.init, s.ReLUBiasInit, r)
+	return n, nil
 }
 
-// build is Build when alloc is set, Check when not: then the layers get their geometry but
-// no storage (see newLinear), and nothing is drawn from r. size counts the values of every
-// parameter and buffer, and is checked against MaxSize layer by layer.
-func build(s Spec, r *rand.Rand, alloc bool) (*Net, int, error) {
-	size := 0
-	if s.Passes < 1 {
-		return nil, 0, fmt.Errorf("passes: %d, must be ≥ 1", s.Passes)
-	}
-	if len(s.Layers) < 1 {
-		return nil, 0, errors.New("layers: none given")
-	}
-	loss, err := nn.ParseLoss(s.Loss)
+// check computes the layout of a spec, checking every size against MaxSize before it is
+// multiplied, so that nothing overflows.
+func check(s Spec) (*layout, error) {
+	lay, err := checkSettings(s)
 	if err != nil {
-		return nil, 0, fmt.Errorf("loss: %w", err)
+		return nil, err
 	}
-	init, err := nn.ParseInit(s.Init)
-	if err != nil {
-		return nil, 0, fmt.Errorf("init: %w", err)
-	}
-	gateMode, err := nn.ParseGateMode(s.Gate)
-	if err != nil || gateMode == nn.ConstantGain {
-		return nil, 0, fmt.Errorf("gate: %q, want gain, gain+threshold or threshold-only", s.Gate)
-	}
-	if !(s.BetaMax > 0 && s.BetaMax < 1) {
-		return nil, 0, fmt.Errorf("beta_max: %v, must lie in (0, 1): 1 divides by zero, more gives a negative slope", s.BetaMax)
-	}
-	if !(s.Eta > 0) {
-		return nil, 0, fmt.Errorf("eta: %v, must be > 0", s.Eta)
-	}
-	if math.IsNaN(s.ReLUBiasInit) || math.IsInf(s.ReLUBiasInit, 0) {
-		return nil, 0, fmt.Errorf("relu_bias_init: %v, must be a finite number", s.ReLUBiasInit)
-	}
-	if !(s.LeakySlope >= 0 && s.LeakySlope < 1) {
-		return nil, 0, fmt.Errorf("leaky_slope: %v, must lie in [0, 1): 0 is the plain ReLU, a negative slope would make inactive units positive", s.LeakySlope)
-	}
-	if len(s.Input) != 3 || s.Input[0] < 1 || s.Input[1] < 1 || s.Input[2] < 1 {
-		return nil, 0, fmt.Errorf("input: shape %v, want [H W C] with positive sizes", s.Input)
-	}
-	if numel(s.Input) > MaxSize {
-		return nil, 0, fmt.Errorf("input: shape %v holds more than %d values", s.Input, MaxSize)
-	}
-	n := &Net{Passes: s.Passes, Loss: loss, Input: append([]int(nil), s.Input...)}
 	index := map[string]int{}
 	for i, ls := range s.Layers {
 		if ls.Name == "" {
-			return nil, 0, fmt.Errorf("layers[%d].name: empty", i)
+			return nil, &FieldError{Key: "layers", Index: i, Sub: "name", Err: errors.New("empty")}
 		}
 		if _, dup := index[ls.Name]; dup {
-			return nil, 0, fmt.Errorf("layers[%d].name: %q used twice", i, ls.Name)
+			return nil, &FieldError{Key: "layers", Index: i, Sub: "name", Err: fmt.Errorf("%q used twice", ls.Name)}
 		}
 		index[ls.Name] = i
 	}
-	edges, err := resolveEdges(s, index)
+	if lay.edges, err = resolveEdges(s, index); err != nil {
+		return nil, err
+	}
+	gates, err := gateKinds(s, index, lay.edges)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	constant := map[int]bool{}
-	for _, name := range s.ConstantLayers {
-		i, ok := index[name]
-		if !ok {
-			return nil, 0, fmt.Errorf("constant_gain_layers: no layer %q", name)
-		}
-		constant[i] = true
-	}
-	if len(constant) > 0 && !(s.ConstantGain > 0) {
-		return nil, 0, fmt.Errorf("constant_gain: %v, must be > 0 when constant_gain_layers is set", s.ConstantGain)
-	}
-	receives := map[int]bool{}
-	for _, e := range edges {
-		receives[e.To] = true
-		if constant[e.To] {
-			return nil, 0, fmt.Errorf("constant_gain_layers: %s receives feedback; the constant-gain control has none", s.Layers[e.To].Name)
-		}
-	}
-
-	shape := n.Input
+	shape := s.Input
 	last := len(s.Layers) - 1
 	for i, ls := range s.Layers {
-		stage, out, values, err := buildStage(ls, shape, i == last, loss, alloc)
+		layerErr := func(err error) error { return &FieldError{Key: "layers", Index: i, Name: ls.Name, Err: err} }
+		st, values, err := checkStage(ls, shape, i == last)
 		if err != nil {
-			return nil, 0, fmt.Errorf("layers[%d] (%s): %w", i, ls.Name, err)
+			return nil, layerErr(err)
 		}
-		if size += values; size > MaxSize {
-			return nil, 0, fmt.Errorf("layers[%d] (%s): the network holds more than %d parameters", i, ls.Name, MaxSize)
+		st.gate = gates[i]
+		if st.gate == feedbackGate && lay.gate.UsesAlpha() {
+			values++ // α
 		}
-		switch {
-		case receives[i]:
-			stage.Gate, err = nn.NewFGReLU(ls.Name, gateMode, s.BetaMax, s.Eta, 0)
-		case constant[i]:
-			stage.Gate, err = nn.NewFGReLU(ls.Name, nn.ConstantGain, s.BetaMax, s.Eta, s.ConstantGain)
+		if lay.size += values; lay.size > MaxSize {
+			return nil, layerErr(fmt.Errorf("the network holds more than %d parameters", MaxSize))
 		}
-		if err != nil {
-			return nil, 0, err
+		if st.gate != plainGate && i == last {
+			return nil, layerErr(errors.New("the output layer cannot be gated (it may send feedback)"))
 		}
-		if stage.Gate != nil && stage.Gate.Alpha != nil {
-			size++
-		}
-		if stage.Gate != nil && i == last {
-			return nil, 0, fmt.Errorf("layers[%d] (%s): the output layer cannot be gated (it may send feedback)", i, ls.Name)
-		}
-		if stage.Gate == nil && i != last {
-			stage.Slope = float32(s.LeakySlope)
-		}
-		n.Stages = append(n.Stages, stage)
-		shape = out
+		lay.stages = append(lay.stages, st)
+		shape = st.h
 	}
-	n.shared = len(n.Stages)
-	for _, e := range edges {
-		to, from := n.Stages[e.To], n.Stages[e.From]
-		channels := to.sShape[len(to.sShape)-1]
-		m := sourceLen(e.Reduce, from.hShape)
-		name := fmt.Sprintf("fb.%s->%s.weight", from.Name, to.Name)
-		if size += numel([]int{channels, m}); size > MaxSize {
-			return nil, 0, fmt.Errorf("feedback %s → %s: the network holds more than %d parameters", from.Name, to.Name, MaxSize)
+	lay.shared = len(lay.stages)
+	for i := range lay.edges {
+		e := &lay.edges[i]
+		to, from := lay.stages[e.to], lay.stages[e.from]
+		e.weight = []int{to.s[len(to.s)-1], sourceLen(e.reduce, from.h)}
+		if lay.size += numel(e.weight); lay.size > MaxSize {
+			return nil, &FieldError{Key: "edges", Index: i, Err: fmt.Errorf("%s → %s: the network holds more than %d parameters", from.spec.Name, to.spec.Name, MaxSize)}
 		}
-		if alloc {
-			e.Weight = nn.NewParam(name, channels, m)
-		}
-		n.Edges = append(n.Edges, e)
-		n.shared = min(n.shared, e.To)
+		lay.shared = min(lay.shared, e.to)
 	}
-	if alloc {
-		n.initWeights(init, s.ReLUBiasInit, r)
-	}
-	return n, size, nil
+	return lay, nil
 }
 
-func resolveEdges(s Spec, index map[string]int) ([]*Edge, error) {
-	var edges []*Edge
+// checkSettings checks the spec's settings that are not layers or edges.
+func checkSettings(s Spec) (*layout, error) {
+	if s.Passes < 1 {
+		return nil, fieldErr("passes", "%d, must be ≥ 1", s.Passes)
+	}
+	if len(s.Layers) < 1 {
+		return nil, fieldErr("layers", "none given")
+	}
+	lay := &layout{}
+	var err error
+	if lay.loss, err = nn.ParseLoss(s.Loss); err != nil {
+		return nil, &FieldError{Key: "loss", Index: -1, Err: err}
+	}
+	if lay.init, err = nn.ParseInit(s.Init); err != nil {
+		return nil, &FieldError{Key: "init", Index: -1, Err: err}
+	}
+	lay.gate, err = nn.ParseGateMode(s.Gate)
+	if err != nil || lay.gate == nn.ConstantGain {
+		return nil, fieldErr("gate", "%q, want gain, gain+threshold or threshold-only", s.Gate)
+	}
+	if err := nn.CheckBetaMax(s.BetaMax); err != nil {
+		return nil, &FieldError{Key: "beta_max", Index: -1, Err: err}
+	}
+	if err := nn.CheckEta(s.Eta); err != nil {
+		return nil, &FieldError{Key: "eta", Index: -1, Err: err}
+	}
+	if math.IsNaN(s.ReLUBiasInit) || math.IsInf(s.ReLUBiasInit, 0) {
+		return nil, fieldErr("relu_bias_init", "%v, must be a finite number", s.ReLUBiasInit)
+	}
+	if !(s.LeakySlope >= 0 && s.LeakySlope < 1) {
+		return nil, fieldErr("leaky_slope", "%v, must lie in [0, 1): 0 is the plain ReLU, a negative slope would make inactive units positive", s.LeakySlope)
+	}
+	if len(s.Input) != 3 || s.Input[0] < 1 || s.Input[1] < 1 || s.Input[2] < 1 {
+		return nil, fieldErr("input", "shape %v, want [H W C] with positive sizes", s.Input)
+	}
+	if numel(s.Input) > MaxSize {
+		return nil, fieldErr("input", "shape %v holds more than %d values", s.Input, MaxSize)
+	}
+	return lay, nil
+}
+
+func resolveEdges(s Spec, index map[string]int) ([]edgeLayout, error) {
+	var edges []edgeLayout
 	seen := map[[2]int]bool{}
 	for i, es := range s.Edges {
+		bad := func(sub, format string, args ...any) error {
+			return &FieldError{Key: "edges", Index: i, Sub: sub, Err: fmt.Errorf(format, args...)}
+		}
 		from, ok := index[es.From]
 		if !ok {
-			return nil, fmt.Errorf("feedback[%d].from: no layer %q", i, es.From)
+			return nil, bad("from", "no layer %q", es.From)
 		}
 		to, ok := index[es.To]
 		if !ok {
-			return nil, fmt.Errorf("feedback[%d].to: no layer %q", i, es.To)
+			return nil, bad("to", "no layer %q", es.To)
 		}
 		if from <= to {
-			return nil, fmt.Errorf("feedback[%d]: %s → %s points down the hierarchy or to itself; feedback goes from a higher layer to a lower one", i, es.From, es.To)
+			return nil, bad("", "%s → %s points down the hierarchy or to itself; feedback goes from a higher layer to a lower one", es.From, es.To)
 		}
 		if seen[[2]int{from, to}] {
-			return nil, fmt.Errorf("feedback[%d]: %s → %s given twice", i, es.From, es.To)
+			return nil, bad("", "%s → %s given twice", es.From, es.To)
 		}
 		seen[[2]int{from, to}] = true
-		e := &Edge{From: from, To: to}
+		e := edgeLayout{from: from, to: to}
 		switch es.Source {
 		case "", "mean":
-			e.Reduce = ChannelMean
+			e.reduce = ChannelMean
 		case "flatten":
-			e.Reduce = Flatten
+			e.reduce = Flatten
 		default:
-			return nil, fmt.Errorf("feedback[%d].source: %q, want mean or flatten", i, es.Source)
+			return nil, bad("source", "%q, want mean or flatten", es.Source)
 		}
 		if s.Layers[from].Type == "dense" {
-			e.Reduce = Units
+			e.reduce = Units
 		}
 		edges = append(edges, e)
 	}
 	return edges, nil
+}
+
+// gateKinds decides each layer's gate: a feedback gate where an edge arrives, a constant gain
+// on the spec's constant layers, else plain.
+func gateKinds(s Spec, index map[string]int, edges []edgeLayout) ([]gateKind, error) {
+	kinds := make([]gateKind, len(s.Layers))
+	for _, name := range s.ConstantLayers {
+		i, ok := index[name]
+		if !ok {
+			return nil, fieldErr("constant_layers", "no layer %q", name)
+		}
+		kinds[i] = constantGate
+	}
+	if len(s.ConstantLayers) > 0 && !(s.ConstantGain > 0) {
+		return nil, fieldErr("constant_gain", "%v, must be > 0 when constant_gain_layers is set", s.ConstantGain)
+	}
+	for _, e := range edges {
+		if kinds[e.to] == constantGate {
+			return nil, fieldErr("constant_layers", "%s receives feedback; the constant-gain control has none", s.Layers[e.to].Name)
+		}
+		kinds[e.to] = feedbackGate
+	}
+	return kinds, nil
 }
 
 func sourceLen(r Reduce, h []int) int {
@@ -252,102 +338,130 @@ func sourceLen(r Reduce, h []int) int {
 	return numel(h)
 }
 
-// buildStage makes one stage on input shape in and returns it, its output shape and the values
-// its parameters and buffers hold. Every size is checked against MaxSize before it is
-// multiplied, so nothing overflows; with alloc unset nothing is allocated.
-func buildStage(ls LayerSpec, in []int, output bool, loss nn.Loss, alloc bool) (*Stage, []int, int, error) {
+// checkStage computes one stage's shapes on input shape in, and the values its parameters and
+// buffers hold (its gate's aside).
+func checkStage(ls LayerSpec, in []int, output bool) (stageLayout, int, error) {
+	st := stageLayout{spec: ls, stride: max(ls.Stride, 1), in: in}
 	if ls.Units < 1 {
-		return nil, nil, 0, fmt.Errorf("units: %d, must be ≥ 1", ls.Units)
+		return st, 0, fmt.Errorf("units: %d, must be ≥ 1", ls.Units)
 	}
-	stride := max(ls.Stride, 1)
 	if ls.Stride < 0 || ls.Pad < 0 || ls.OutPad < 0 {
-		return nil, nil, 0, errors.New("stride, pad and out_pad must not be negative")
+		return st, 0, errors.New("stride, pad and out_pad must not be negative")
 	}
 	if max(ls.Units, ls.Kernel, ls.Stride, ls.Pad, ls.OutPad, ls.Pool) > MaxSize {
-		return nil, nil, 0, fmt.Errorf("units, kernel, stride, pad, out_pad and pool must be at most %d", MaxSize)
+		return st, 0, fmt.Errorf("units, kernel, stride, pad, out_pad and pool must be at most %d", MaxSize)
 	}
-	st := &Stage{Name: ls.Name, Act: nn.ReLU}
 	switch ls.Type {
 	case "dense":
 	case "conv", "convT":
 		if ls.Kernel < 1 {
-			return nil, nil, 0, fmt.Errorf("kernel: %d, must be ≥ 1", ls.Kernel)
+			return st, 0, fmt.Errorf("kernel: %d, must be ≥ 1", ls.Kernel)
 		}
 		if len(in) != 3 {
-			return nil, nil, 0, fmt.Errorf("type %s needs an image input [H W C], has %v", ls.Type, in)
+			return st, 0, fmt.Errorf("type %s needs an image input [H W C], has %v", ls.Type, in)
 		}
 	default:
-		return nil, nil, 0, fmt.Errorf("type: %q, want dense, conv or convT", ls.Type)
+		return st, 0, fmt.Errorf("type: %q, want dense, conv or convT", ls.Type)
 	}
-	var size int
-	st.Linear, size = newLinear(ls, in, stride, alloc)
-	if size > MaxSize {
-		return nil, nil, 0, fmt.Errorf("%s layer of %d units on input %v holds more than %d parameters", ls.Type, ls.Units, in, MaxSize)
-	}
-	out, err := st.Linear.OutShape(in)
+	size, err := st.linear()
 	if err != nil {
-		return nil, nil, 0, err
+		return st, 0, err
 	}
-	if numel(out) > MaxSize {
-		return nil, nil, 0, fmt.Errorf("output of shape %v holds more than %d values", out, MaxSize)
+	if numel(st.s) > MaxSize {
+		return st, 0, fmt.Errorf("output of shape %v holds more than %d values", st.s, MaxSize)
 	}
-	st.sShape = out
-	if output {
-		st.Act = loss.Output()
-		if ls.Pool > 0 || ls.BatchNorm || ls.Dropout > 0 {
-			return nil, nil, 0, errors.New("the output layer takes no pooling, batch norm or dropout")
-		}
+	if output && (ls.Pool > 0 || ls.BatchNorm || ls.Dropout > 0) {
+		return st, 0, errors.New("the output layer takes no pooling, batch norm or dropout")
 	}
+	h := st.s
 	if ls.Pool > 0 {
-		st.Post = append(st.Post, &nn.MaxPool2D{Size: ls.Pool})
+		if len(h) != 3 || h[0] < ls.Pool || h[1] < ls.Pool {
+			return st, 0, fmt.Errorf("maxpool: input of shape %v, want [H W C] with H, W ≥ %d", h, ls.Pool)
+		}
+		h = []int{h[0] / ls.Pool, h[1] / ls.Pool, h[2]}
 	}
 	if ls.BatchNorm {
-		c := out[len(out)-1]
-		size += 4 * c // γ, β, running mean and variance
-		if alloc {
-			st.Post = append(st.Post, nn.NewBatchNorm(ls.Name+".bn", c))
-		} else {
-			st.Post = append(st.Post, &nn.BatchNorm{C: c, Gamma: &nn.Param{Name: ls.Name + ".bn.weight"}})
-		}
+		size += 4 * h[len(h)-1] // γ, β, running mean and variance
 	}
-	if ls.Dropout > 0 {
-		st.Post = append(st.Post, &nn.Dropout{P: ls.Dropout})
+	if ls.Dropout < 0 || ls.Dropout >= 1 {
+		return st, 0, fmt.Errorf("dropout: rate %v, must lie in [0, 1)", ls.Dropout)
 	}
-	for _, p := range st.Post {
-		if out, err = p.OutShape(out); err != nil {
-			return nil, nil, 0, err
-		}
-	}
-	st.hShape = out
-	return st, out, size, nil
+	st.h = h
+	return st, size, nil
 }
 
-// newLinear makes a stage's feedforward layer and returns it with the number of its
-// parameters (more than MaxSize when there are too many to count). Without alloc, the layer
-// has only its geometry and the parameter names that OutShape quotes in its errors.
-func newLinear(ls LayerSpec, in []int, stride int, alloc bool) (nn.Layer, int) {
-	c, k, u := in[len(in)-1], ls.Kernel, ls.Units
-	w := &nn.Param{Name: ls.Name + ".weight"}
+// linear sets the shape of μ_S, the output of the stage's feedforward layer, and returns the
+// number of its parameters, with the geometry of PyTorch's Linear, Conv2d and ConvTranspose2d.
+// Every size is at most MaxSize (checkStage), so the arithmetic cannot overflow.
+func (st *stageLayout) linear() (int, error) {
+	ls, in := st.spec, st.in
+	c, k, u, p, s := in[len(in)-1], ls.Kernel, ls.Units, ls.Pad, st.stride
+	var size int
 	switch ls.Type {
 	case "dense":
-		size := numel([]int{numel(in), u}) + u
-		if alloc && size <= MaxSize {
-			return nn.NewDense(ls.Name, numel(in), u, true), size
-		}
-		return &nn.Dense{In: numel(in), Out: u, Weight: w}, size
+		size = numel([]int{numel(in), u}) + u
+		st.s = []int{u}
 	case "conv":
-		size := numel([]int{u, k, k, c}) + u
-		if alloc && size <= MaxSize {
-			return nn.NewConv2D(ls.Name, c, u, k, stride, ls.Pad, true), size
+		size = numel([]int{u, k, k, c}) + u
+		oh, ow := (in[0]+2*p-k)/s+1, (in[1]+2*p-k)/s+1
+		if oh < 1 || ow < 1 {
+			return 0, fmt.Errorf("%s.weight: input %v is smaller than the %d×%d kernel", ls.Name, in, k, k)
 		}
-		return &nn.Conv2D{In: c, Out: u, K: k, Stride: stride, Pad: ls.Pad, Weight: w}, size
+		st.s = []int{oh, ow, u}
 	default: // convT
-		size := numel([]int{c, k, k, u}) + u
-		if alloc && size <= MaxSize {
-			return nn.NewConvTranspose2D(ls.Name, c, u, k, stride, ls.Pad, ls.OutPad, true), size
+		size = numel([]int{c, k, k, u}) + u
+		if ls.OutPad >= s && ls.OutPad > 0 {
+			return 0, fmt.Errorf("%s.weight: output padding %d must be smaller than the stride %d", ls.Name, ls.OutPad, s)
 		}
-		return &nn.ConvTranspose2D{In: c, Out: u, K: k, Stride: stride, Pad: ls.Pad, OutPad: ls.OutPad, Weight: w}, size
+		oh, ow := (in[0]-1)*s-2*p+k+ls.OutPad, (in[1]-1)*s-2*p+k+ls.OutPad
+		if oh < 1 || ow < 1 {
+			return 0, fmt.Errorf("%s.weight: input %v gives an empty output", ls.Name, in)
+		}
+		st.s = []int{oh, ow, u}
 	}
+	if size > MaxSize {
+		return 0, fmt.Errorf("%s layer of %d units on input %v holds more than %d parameters", ls.Type, u, in, MaxSize)
+	}
+	return size, nil
+}
+
+// newStage makes the stage that Check laid out, with zero weights.
+func newStage(st stageLayout, s Spec, lay *layout, output bool) *Stage {
+	ls, in := st.spec, st.in
+	stage := &Stage{Name: ls.Name, sShape: st.s, hShape: st.h}
+	c := in[len(in)-1]
+	switch ls.Type {
+	case "dense":
+		stage.Linear = nn.NewDense(ls.Name, numel(in), ls.Units, true)
+	case "conv":
+		stage.Linear = nn.NewConv2D(ls.Name, c, ls.Units, ls.Kernel, st.stride, ls.Pad, true)
+	default:
+		stage.Linear = nn.NewConvTranspose2D(ls.Name, c, ls.Units, ls.Kernel, st.stride, ls.Pad, ls.OutPad, true)
+	}
+	var err error
+	switch {
+	case st.gate == feedbackGate:
+		stage.Gate, err = nn.NewFGReLU(ls.Name, lay.gate, s.BetaMax, s.Eta, 0)
+	case st.gate == constantGate:
+		stage.Gate, err = nn.NewFGReLU(ls.Name, nn.ConstantGain, s.BetaMax, s.Eta, s.ConstantGain)
+	case output:
+		stage.Gate = &nn.Ungated{Activation: nn.Activation{Kind: lay.loss.Output()}}
+	default:
+		stage.Gate = &nn.Ungated{Activation: nn.Activation{Kind: nn.ReLU, Slope: float32(s.LeakySlope)}}
+	}
+	if err != nil {
+		panic(fmt.Sprintf("net: a gate that Check accepted: %v", err))
+	}
+	if ls.Pool > 0 {
+		stage.Post = append(stage.Post, &nn.MaxPool2D{Size: ls.Pool})
+	}
+	if ls.BatchNorm {
+		stage.Post = append(stage.Post, nn.NewBatchNorm(ls.Name+".bn", st.h[len(st.h)-1]))
+	}
+	if ls.Dropout > 0 {
+		stage.Post = append(stage.Post, &nn.Dropout{P: ls.Dropout})
+	}
+	return stage
 }
 
 // numel is the product of s's non-negative sizes, or MaxSize+1 when that is larger: it cannot

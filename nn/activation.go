@@ -128,3 +128,45 @@ func leakyBackward(ys, dys, dxs []float32, slope float32) {
 		}
 	}
 }
+
+// Gate is a hidden or output stage's activation: it maps μ_S, and μ_D when the stage receives
+// feedback, to the stage's output. FGReLU is one; Ungated makes any Activation one that takes
+// no feedback, so a plain ReLU is the gate of a stage without feedback.
+type Gate interface {
+	// Forward computes the output from s (μ_S) and muD (μ_D [N, channels], nil for none) and
+	// keeps in st what Backward needs.
+	Forward(st *State, s, muD *tensor.Tensor) *tensor.Tensor
+	// Backward returns ∂L/∂μ_S and ∂L/∂μ_D (nil when Forward had no μ_D) and adds the
+	// parameter gradients into their Param.Grad.
+	Backward(st *State, dy *tensor.Tensor) (ds, dmuD *tensor.Tensor)
+	// Params lists the learned parameters (the threshold factor α of some gates).
+	Params() []*Param
+}
+
+// Ungated is an Activation used as a Gate: a stage that receives no feedback.
+type Ungated struct{ Activation }
+
+// Forward applies the activation to s. A μ_D is a programming mistake: nothing sends it.
+func (u *Ungated) Forward(st *State, s, muD *tensor.Tensor) *tensor.Tensor {
+	if muD != nil {
+		panic("nn: feedback into an ungated activation")
+	}
+	return u.Activation.Forward(st, s)
+}
+
+// Backward returns ∂L/∂μ_S, and no ∂L/∂μ_D.
+func (u *Ungated) Backward(st *State, dy *tensor.Tensor) (ds, dmuD *tensor.Tensor) {
+	return u.Activation.Backward(st, dy, true), nil
+}
+
+// Rectifier reports whether the gate is a rectifier (a ReLU, leaky or gated), whose units can
+// be inactive (see net.Activity).
+func Rectifier(g Gate) bool {
+	switch g := g.(type) {
+	case *FGReLU:
+		return true
+	case *Ungated:
+		return g.Kind == ReLU
+	}
+	return false
+}

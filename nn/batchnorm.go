@@ -56,7 +56,7 @@ func cmp0(v, def float64) float64 {
 
 // columnStats returns per-column Σx and Σx² of a rows×cols matrix in float64, reproducibly.
 func columnStats(x []float32, rows, cols int) (sum, sq []float64) {
-	c := par.Chunks(rows, max(1, 8192/cols))
+	c := par.Chunks(rows, par.RowGrain(par.ColumnGrain, cols))
 	parts := make([]float64, 2*c*cols)
 	par.Do(c, func(i int) {
 		lo, hi := par.Bounds(i, c, rows)
@@ -78,18 +78,21 @@ func columnStats(x []float32, rows, cols int) (sum, sq []float64) {
 	return sum, sq
 }
 
-// Forward. Saved: x̂ (normalised input) and 1/√(σ² + ε) per channel.
+// normSaved is what batch norm's backward needs of its forward.
+type normSaved struct {
+	xhat *tensor.Tensor // the normalised input (x − μ)/√(σ² + ε)
+	inv  *tensor.Tensor // 1/√(σ² + ε) per channel
+}
+
+// Forward. Saved: x̂ and 1/√(σ² + ε) per channel.
 func (b *BatchNorm) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	c := b.C
 	rows := x.Len() / c
 	st.X = x
 	st.Y = tensor.Ensure(st.Y, x.Shape...)
-	if len(st.Saved) != 2 {
-		st.Saved = make([]*tensor.Tensor, 2)
-	}
-	xhat := tensor.Ensure(st.Saved[0], x.Shape...)
-	inv := tensor.Ensure(st.Saved[1], c)
-	st.Saved[0], st.Saved[1] = xhat, inv
+	st.norm.xhat = tensor.Ensure(st.norm.xhat, x.Shape...)
+	st.norm.inv = tensor.Ensure(st.norm.inv, c)
+	xhat, inv := st.norm.xhat, st.norm.inv
 	mean := make([]float32, c)
 	if st.Train {
 		sum, sq := columnStats(x.Data, rows, c)
@@ -114,7 +117,7 @@ func (b *BatchNorm) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	}
 	g, be := b.Gamma.Value.Data, b.Beta.Value.Data
 	xs, ys, hs := x.Data, st.Y.Data, xhat.Data
-	par.For(rows, max(1, 16384/c), func(lo, hi int) {
+	par.For(rows, par.RowGrain(par.ElementGrain, c), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			for j := range c {
 				i := r*c + j
@@ -133,8 +136,8 @@ func (b *BatchNorm) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 func (b *BatchNorm) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Tensor {
 	c := b.C
 	rows := dy.Len() / c
-	xhat, inv := st.Saved[0].Data, st.Saved[1].Data
-	k := par.Chunks(rows, max(1, 8192/c))
+	xhat, inv := st.norm.xhat.Data, st.norm.inv.Data
+	k := par.Chunks(rows, par.RowGrain(par.ColumnGrain, c))
 	parts := make([]float64, 2*k*c)
 	par.Do(k, func(i int) {
 		lo, hi := par.Bounds(i, k, rows)
@@ -172,7 +175,7 @@ func (b *BatchNorm) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.
 		}
 	}
 	dx, ds := st.DX.Data, dy.Data
-	par.For(rows, max(1, 16384/c), func(lo, hi int) {
+	par.For(rows, par.RowGrain(par.ElementGrain, c), func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			for j := range c {
 				i := r*c + j

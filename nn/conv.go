@@ -3,7 +3,6 @@ package nn
 import (
 	"fmt"
 
-	"github.com/fgrelu/fgrelu/gemm"
 	"github.com/fgrelu/fgrelu/tensor"
 )
 
@@ -14,9 +13,6 @@ type Conv2D struct {
 	In, Out, K, Stride, Pad int
 	Weight                  *Param // [Out, K, K, In]
 	Bias                    *Param // [Out] or nil
-
-	cols, dcols scratch
-	partials    []float32
 }
 
 // NewConv2D allocates a convolution with zero weights (see init.go).
@@ -64,10 +60,11 @@ func (c *Conv2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	pl, rows := g.patchLen(), g.gridLen()
 	step := stepOf(rows * pl)
 	w, y := c.Weight.Value.Data, st.Y.Data
-	forGroups(n, []*scratch{&c.cols}, func(wk, _, n0, n1 int) {
+	ws := st.stepState()
+	forGroups(n, []*scratch{&ws.cols}, func(wk, _, n0, n1 int) {
 		for a := n0; a < n1; a += step {
 			b := min(a+step, n1)
-			cols := c.cols.get(wk, (b-a)*rows*pl)
+			cols := ws.cols.get(wk, (b-a)*rows*pl)
 			im2col(g, x.Data, a, b, cols)
 			out := y[a*rows*c.Out : b*rows*c.Out]
 			beta := float32(0)
@@ -77,7 +74,7 @@ func (c *Conv2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 				}
 				beta = 1
 			}
-			gemm.Serial(false, true, (b-a)*rows, c.Out, pl, 1, cols, pl, w, pl, beta, out, c.Out)
+			st.Gemm.Serial(false, true, (b-a)*rows, c.Out, pl, 1, cols, pl, w, pl, beta, out, c.Out)
 		}
 	})
 	return st.Y
@@ -92,24 +89,25 @@ func (c *Conv2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Ten
 	step := stepOf(rows * pl)
 	size := c.Out * pl
 	groups := groupsOf(n)
-	partials := zeroed(&c.partials, groups*size)
+	ws := st.stepState()
+	partials := zeroed(&ws.partials, groups*size)
 	if needDX {
 		st.DX = tensor.Ensure(st.DX, st.X.Shape...)
 		st.DX.Zero()
 	}
 	w := c.Weight.Value.Data
-	forGroups(n, []*scratch{&c.cols, &c.dcols}, func(wk, gi, n0, n1 int) {
+	forGroups(n, []*scratch{&ws.cols, &ws.dcols}, func(wk, gi, n0, n1 int) {
 		part := partials[gi*size : (gi+1)*size]
 		for a := n0; a < n1; a += step {
 			b := min(a+step, n1)
 			m := (b - a) * rows
 			d := dy.Data[a*rows*c.Out : b*rows*c.Out]
-			cols := c.cols.get(wk, m*pl)
+			cols := ws.cols.get(wk, m*pl)
 			im2col(g, st.X.Data, a, b, cols)
-			gemm.Serial(true, false, c.Out, pl, m, 1, d, c.Out, cols, pl, 1, part, pl)
+			st.Gemm.Serial(true, false, c.Out, pl, m, 1, d, c.Out, cols, pl, 1, part, pl)
 			if needDX {
-				dcols := c.dcols.get(wk, m*pl)
-				gemm.Serial(false, false, m, pl, c.Out, 1, d, c.Out, w, pl, 0, dcols, pl)
+				dcols := ws.dcols.get(wk, m*pl)
+				st.Gemm.Serial(false, false, m, pl, c.Out, 1, d, c.Out, w, pl, 0, dcols, pl)
 				col2im(g, dcols, a, b, st.DX.Data)
 			}
 		}

@@ -3,7 +3,6 @@ package nn
 import (
 	"fmt"
 
-	"github.com/fgrelu/fgrelu/gemm"
 	"github.com/fgrelu/fgrelu/tensor"
 )
 
@@ -18,8 +17,7 @@ type ConvTranspose2D struct {
 	Weight                          *Param // [In, K, K, Out]
 	Bias                            *Param // [Out] or nil
 
-	cols     scratch
-	partials []float32
+	cols scratch
 }
 
 // NewConvTranspose2D allocates a transposed convolution with zero weights (see init.go).
@@ -71,7 +69,8 @@ func (c *ConvTranspose2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	pl, rows, il := g.patchLen(), g.gridLen(), g.imageLen()
 	step := stepOf(rows * pl)
 	y := st.Y.Data
-	forGroups(n, []*scratch{&c.cols}, func(wk, _, n0, n1 int) {
+	ws := st.stepState()
+	forGroups(n, []*scratch{&ws.cols}, func(wk, _, n0, n1 int) {
 		for a := n0; a < n1; a += step {
 			b := min(a+step, n1)
 			out := y[a*il : b*il]
@@ -82,8 +81,8 @@ func (c *ConvTranspose2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 			} else {
 				clear(out)
 			}
-			cols := c.cols.get(wk, (b-a)*rows*pl)
-			gemm.Serial(false, false, (b-a)*rows, pl, c.In, 1, x.Data[a*rows*c.In:], c.In, c.Weight.Value.Data, pl, 0, cols, pl)
+			cols := ws.cols.get(wk, (b-a)*rows*pl)
+			st.Gemm.Serial(false, false, (b-a)*rows, pl, c.In, 1, x.Data[a*rows*c.In:], c.In, c.Weight.Value.Data, pl, 0, cols, pl)
 			col2im(g, cols, a, b, y)
 		}
 	})
@@ -98,22 +97,23 @@ func (c *ConvTranspose2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *t
 	step := stepOf(rows * pl)
 	size := c.In * pl
 	groups := groupsOf(n)
-	partials := zeroed(&c.partials, groups*size)
+	ws := st.stepState()
+	partials := zeroed(&ws.partials, groups*size)
 	if needDX {
 		st.DX = tensor.Ensure(st.DX, st.X.Shape...)
 	}
 	x, w := st.X.Data, c.Weight.Value.Data
-	forGroups(n, []*scratch{&c.cols}, func(wk, gi, n0, n1 int) {
+	forGroups(n, []*scratch{&ws.cols}, func(wk, gi, n0, n1 int) {
 		part := partials[gi*size : (gi+1)*size]
 		for a := n0; a < n1; a += step {
 			b := min(a+step, n1)
 			m := (b - a) * rows
-			cols := c.cols.get(wk, m*pl)
+			cols := ws.cols.get(wk, m*pl)
 			im2col(g, dy.Data, a, b, cols)
 			xa := x[a*rows*c.In : b*rows*c.In]
-			gemm.Serial(true, false, c.In, pl, m, 1, xa, c.In, cols, pl, 1, part, pl)
+			st.Gemm.Serial(true, false, c.In, pl, m, 1, xa, c.In, cols, pl, 1, part, pl)
 			if needDX {
-				gemm.Serial(false, true, m, c.In, pl, 1, cols, pl, w, pl, 0, st.DX.Data[a*rows*c.In:b*rows*c.In], c.In)
+				st.Gemm.Serial(false, true, m, c.In, pl, 1, cols, pl, w, pl, 0, st.DX.Data[a*rows*c.In:b*rows*c.In], c.In)
 			}
 		}
 	})

@@ -3,7 +3,6 @@ package nn
 import (
 	"fmt"
 
-	"github.com/fgrelu/fgrelu/gemm"
 	"github.com/fgrelu/fgrelu/internal/par"
 	"github.com/fgrelu/fgrelu/tensor"
 )
@@ -57,7 +56,7 @@ func (d *Dense) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 		}
 		beta = 1
 	}
-	gemm.Mul(false, true, n, d.Out, d.In, 1, x.Data, d.In, d.Weight.Value.Data, d.In, beta, y, d.Out)
+	st.Gemm.Mul(false, true, n, d.Out, d.In, 1, x.Data, d.In, d.Weight.Value.Data, d.In, beta, y, d.Out)
 	return st.Y
 }
 
@@ -71,12 +70,12 @@ func (d *Dense) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Tens
 	}
 	par.Do(2, func(task int) {
 		if task == 0 {
-			gemm.Serial(true, false, d.Out, d.In, n, 1, dy.Data, d.Out, st.X.Data, d.In, 1, d.Weight.Grad.Data, d.In)
+			st.Gemm.Serial(true, false, d.Out, d.In, n, 1, dy.Data, d.Out, st.X.Data, d.In, 1, d.Weight.Grad.Data, d.In)
 			if d.Bias != nil {
 				addColumnSums(d.Bias.Grad.Data, dy.Data, n, d.Out)
 			}
 		} else if needDX {
-			gemm.Serial(false, false, n, d.In, d.Out, 1, dy.Data, d.Out, d.Weight.Value.Data, d.In, 0, st.DX.Data, d.In)
+			st.Gemm.Serial(false, false, n, d.In, d.Out, 1, dy.Data, d.Out, d.Weight.Value.Data, d.In, 0, st.DX.Data, d.In)
 		}
 	})
 	if !needDX {

@@ -14,8 +14,7 @@ import (
 // (section 3.1), without which dropped units would still send feedback from earlier passes.
 // In evaluation it is the identity.
 type Dropout struct {
-	P    float64
-	mask []float32
+	P float64
 }
 
 func (d *Dropout) Params() []*Param { return nil }
@@ -29,11 +28,12 @@ func (d *Dropout) OutShape(in []int) ([]int, error) {
 
 // drawMask draws one seed per example from the step's generator, then each example's mask
 // from its own generator, in parallel: the mask depends on the seed alone.
-func (d *Dropout) drawMask(r *rand.Rand, n, per int) {
-	if cap(d.mask) < n*per {
-		d.mask = make([]float32, n*per)
+func (d *Dropout) drawMask(st *State, r *rand.Rand, n, per int) {
+	if cap(st.mask) < n*per {
+		st.mask = make([]float32, n*per)
 	}
-	d.mask = d.mask[:n*per]
+	st.mask = st.mask[:n*per]
+	mask := st.mask
 	seeds := make([]uint64, n)
 	for i := range seeds {
 		seeds[i] = r.Uint64()
@@ -43,7 +43,7 @@ func (d *Dropout) drawMask(r *rand.Rand, n, per int) {
 	par.For(n, rowGrain(per), func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			g := rand.New(rand.NewPCG(seeds[b], 0x9e3779b97f4a7c15))
-			m := d.mask[b*per : (b+1)*per]
+			m := mask[b*per : (b+1)*per]
 			for i := range m {
 				if g.Uint64()>>11 < threshold {
 					m[i] = 0
@@ -60,14 +60,15 @@ func (d *Dropout) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 		return x // not kept in st.Y: st.Y is this layer's own buffer, x is not
 	}
 	n, per := x.Rows(), x.Cols()
-	if st.First || len(d.mask) != n*per {
+	step := st.stepState()
+	if st.First || len(step.mask) != n*per {
 		if st.Rand == nil {
 			panic("dropout: training pass without a random generator")
 		}
-		d.drawMask(st.Rand, n, per)
+		d.drawMask(step, st.Rand, n, per)
 	}
 	st.Y = tensor.Ensure(st.Y, x.Shape...)
-	xs, ys, m := x.Data, st.Y.Data, d.mask
+	xs, ys, m := x.Data, st.Y.Data, step.mask
 	elementwise(len(xs), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			ys[i] = xs[i] * m[i]
@@ -84,7 +85,7 @@ func (d *Dropout) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Te
 		return dy
 	}
 	st.DX = tensor.Ensure(st.DX, dy.Shape...)
-	ds, dx, m := dy.Data, st.DX.Data, d.mask
+	ds, dx, m := dy.Data, st.DX.Data, st.stepState().mask
 	elementwise(len(ds), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			dx[i] = ds[i] * m[i]

@@ -70,13 +70,29 @@ type FGReLU struct {
 	Alpha    *Param  // [1], in the threshold modes
 }
 
+// CheckBetaMax says why β_max is invalid, or returns nil: it must lie in (0, 1).
+func CheckBetaMax(v float64) error {
+	if !(v > 0 && v < 1) {
+		return fmt.Errorf("%v, must lie in (0, 1): 1 divides by zero, more gives a negative slope", v)
+	}
+	return nil
+}
+
+// CheckEta says why η is invalid, or returns nil: it must be > 0.
+func CheckEta(v float64) error {
+	if !(v > 0) {
+		return fmt.Errorf("%v, must be > 0", v)
+	}
+	return nil
+}
+
 // NewFGReLU builds a gate; name prefixes the α parameter ("E1" → "E1.alpha"), initialised to 0.
 func NewFGReLU(name string, mode GateMode, betaMax, eta, constant float64) (*FGReLU, error) {
-	if !(betaMax > 0 && betaMax < 1) {
-		return nil, fmt.Errorf("%s: beta_max = %v, must lie in (0, 1): 1 divides by zero, more gives a negative slope", name, betaMax)
+	if err := CheckBetaMax(betaMax); err != nil {
+		return nil, fmt.Errorf("%s: beta_max = %w", name, err)
 	}
-	if !(eta > 0) {
-		return nil, fmt.Errorf("%s: eta = %v, must be > 0", name, eta)
+	if err := CheckEta(eta); err != nil {
+		return nil, fmt.Errorf("%s: eta = %w", name, err)
 	}
 	if mode == ConstantGain && !(constant > 0) {
 		return nil, fmt.Errorf("%s: constant gain = %v, must be > 0", name, constant)
@@ -112,6 +128,22 @@ func (g *FGReLU) alpha() float32 {
 	return g.Alpha.Value.Data[0]
 }
 
+// fixedGain is the gain of a pass without μ_D: the constant of ConstantGain, else 1.
+func (g *FGReLU) fixedGain() float32 {
+	if g.Mode == ConstantGain {
+		return float32(g.Constant)
+	}
+	return 1
+}
+
+// gateSaved is what the gate's backward needs of its forward, and its μ_D gradient buffer.
+type gateSaved struct {
+	muD    *tensor.Tensor // μ_D [N, C]; nil when the pass had none (a plain, or constant-gain, ReLU)
+	gains  *tensor.Tensor // gain(μ_D) [N, C]
+	dgains *tensor.Tensor // gain′(μ_D) [N, C]
+	dmuD   *tensor.Tensor // ∂L/∂μ_D [N, C], what Backward returns
+}
+
 // Forward computes f from s (μ_S) and muD (μ_D, or nil for zero). State keeps s, μ_D and the
 // gains for Backward.
 func (g *FGReLU) Forward(st *State, s, muD *tensor.Tensor) *tensor.Tensor {
@@ -119,12 +151,8 @@ func (g *FGReLU) Forward(st *State, s, muD *tensor.Tensor) *tensor.Tensor {
 	st.X = s
 	st.Y = tensor.Ensure(st.Y, s.Shape...)
 	if muD == nil || !g.Mode.UsesFeedback() {
-		st.Saved = st.Saved[:0]
-		c := float32(1)
-		if g.Mode == ConstantGain {
-			c = float32(g.Constant)
-		}
-		xs, ys := s.Data, st.Y.Data
+		st.gate.muD = nil
+		c, xs, ys := g.fixedGain(), s.Data, st.Y.Data
 		elementwise(len(xs), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				ys[i] = c * max(xs[i], 0)
@@ -137,13 +165,11 @@ func (g *FGReLU) Forward(st *State, s, muD *tensor.Tensor) *tensor.Tensor {
 		panic(fmt.Sprintf("fgrelu: μ_S %v and μ_D %v do not match", s.Shape, muD.Shape))
 	}
 	// gains[b, c] and their derivatives, in float64 then stored as float32.
-	if len(st.Saved) != 4 {
-		st.Saved = make([]*tensor.Tensor, 4) // μ_D, gains, gain derivatives, ∂L/∂μ_D
-	}
-	st.Saved[0] = muD
-	gains := tensor.Ensure(st.Saved[1], n, ch)
-	dgains := tensor.Ensure(st.Saved[2], n, ch)
-	st.Saved[1], st.Saved[2] = gains, dgains
+	sv := &st.gate
+	sv.muD = muD
+	sv.gains = tensor.Ensure(sv.gains, n, ch)
+	sv.dgains = tensor.Ensure(sv.dgains, n, ch)
+	gains, dgains := sv.gains, sv.dgains
 	for i, m := range muD.Data {
 		gn, dg := 1.0, 0.0
 		if g.Mode.UsesGain() {
@@ -181,12 +207,9 @@ func (g *FGReLU) Backward(st *State, dy *tensor.Tensor) (ds, dmuD *tensor.Tensor
 	n := dy.Rows()
 	st.DX = tensor.Ensure(st.DX, dy.Shape...)
 	xs, dys, dxs := st.X.Data, dy.Data, st.DX.Data
-	if len(st.Saved) == 0 {
-		ys := st.Y.Data
-		c := float32(1)
-		if g.Mode == ConstantGain {
-			c = float32(g.Constant)
-		}
+	sv := &st.gate
+	if sv.muD == nil { // f = c·max(0, μ_S): ∂f/∂μ_S = c where f > 0
+		c, ys := g.fixedGain(), st.Y.Data
 		elementwise(len(xs), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				if ys[i] > 0 {
@@ -198,12 +221,12 @@ func (g *FGReLU) Backward(st *State, dy *tensor.Tensor) (ds, dmuD *tensor.Tensor
 		})
 		return st.DX, nil
 	}
-	muD, gains, dgains := st.Saved[0], st.Saved[1], st.Saved[2]
+	muD, gains, dgains := sv.muD, sv.gains, sv.dgains
 	ch := muD.Cols()
 	per := dy.Cols()
 	alpha := g.alpha()
-	dm := tensor.Ensure(st.Saved[3], n, ch)
-	st.Saved[3] = dm
+	sv.dmuD = tensor.Ensure(sv.dmuD, n, ch)
+	dm := sv.dmuD
 	dalpha := par.Sum(n, rowGrain(per), func(lo, hi int) float64 {
 		var da float64
 		acc := make([]float64, ch)

@@ -3,6 +3,7 @@ package nn
 import (
 	"math/rand/v2"
 
+	"github.com/fgrelu/fgrelu/gemm"
 	"github.com/fgrelu/fgrelu/tensor"
 )
 
@@ -20,15 +21,37 @@ func NewParam(name string, shape ...int) *Param {
 }
 
 // State is what one layer keeps for one pass: its saved input, its output and input-gradient
-// buffers (reused from batch to batch) and whatever else its backward pass needs.
+// buffers (reused from batch to batch) and whatever else its backward pass needs. A layer keeps
+// nothing of a call in itself, only in the State it is given, so one layer may run on many
+// States at once (a network evaluated while it trains, each call with its own states).
 type State struct {
-	Train bool       // training mode (dropout active, batch statistics)
-	First bool       // the first pass of this step: dropout draws its masks here
-	Rand  *rand.Rand // the step's generator (dropout masks)
+	Train bool          // training mode (dropout active, batch statistics)
+	First bool          // the first pass of this step: dropout draws its masks here
+	Rand  *rand.Rand    // the step's generator (dropout masks)
+	Gemm  *gemm.Context // where the layer's matrix products run; nil: gemm's compiled-in default
+	// Step is the same layer's state on the first pass of this step, nil on the first pass
+	// itself. What a layer keeps for a whole step lives in the first pass's state: dropout's
+	// mask (drawn once, used on every pass) and the convolutions' scratch memory.
+	Step *State
 
 	X, Y, DX *tensor.Tensor
-	Saved    []*tensor.Tensor // layer-specific saved values
-	Index    []int32          // layer-specific saved indices (max pooling)
+
+	// The saved values of each kind of layer, named.
+	gate     gateSaved // FGReLU: μ_D, gains, their derivatives, ∂L/∂μ_D
+	norm     normSaved // BatchNorm: x̂ and 1/√(σ² + ε)
+	argmax   []int32   // MaxPool2D: the input index of each output
+	mask     []float32 // Dropout: the step's mask (in the first pass's state)
+	cols     scratch   // Conv2D, ConvTranspose2D: patch matrices, one per goroutine (step-wide)
+	dcols    scratch   // Conv2D: gradients of the patch matrices (step-wide)
+	partials []float32 // Conv2D, ConvTranspose2D: per-group weight gradients (step-wide)
+}
+
+// stepState is where what a layer keeps for the whole step lives: the first pass's state.
+func (st *State) stepState() *State {
+	if st.Step != nil {
+		return st.Step
+	}
+	return st
 }
 
 // Layer is a differentiable map with explicit forward and backward passes.

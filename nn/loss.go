@@ -55,7 +55,7 @@ func (SigmoidBCE) Eval(z, y *tensor.Tensor, t Target, scale float32, dz *tensor.
 	checkTarget(z, t)
 	n := len(z.Data)
 	g := scale / float32(n)
-	sum := par.Sum(n, 1<<14, func(lo, hi int) float64 {
+	sum := par.Sum(n, par.ElementGrain, func(lo, hi int) float64 {
 		var d []float32
 		if dz != nil {
 			d = dz.Data[lo:hi]
@@ -77,7 +77,7 @@ func (SigmoidMSE) Eval(z, y *tensor.Tensor, t Target, scale float32, dz *tensor.
 	ys, xs := y.Data, t.X.Data
 	n := len(ys)
 	g := 2 * scale / float32(n)
-	sum := par.Sum(n, 1<<14, func(lo, hi int) float64 {
+	sum := par.Sum(n, par.ElementGrain, func(lo, hi int) float64 {
 		var s float64
 		for i := lo; i < hi; i++ {
 			d := ys[i] - xs[i]
@@ -98,13 +98,17 @@ type SoftmaxCE struct{}
 func (SoftmaxCE) Name() string    { return "softmax-ce" }
 func (SoftmaxCE) Output() ActKind { return Identity }
 
+// softmaxRowGrain is the rows per chunk of the softmax loss: each row costs an exponential per
+// class, so far fewer rows than par.ElementGrain values make a chunk worth a goroutine.
+const softmaxRowGrain = 64
+
 func (SoftmaxCE) Eval(z, _ *tensor.Tensor, t Target, scale float32, dz *tensor.Tensor) float64 {
 	n, k := z.Rows(), z.Cols()
 	if len(t.Labels) != n {
 		panic(fmt.Sprintf("softmax-ce: %d labels for a batch of %d", len(t.Labels), n))
 	}
 	g := float64(scale) / float64(n)
-	sum := par.Sum(n, 64, func(lo, hi int) float64 {
+	sum := par.Sum(n, softmaxRowGrain, func(lo, hi int) float64 {
 		var s float64
 		for b := lo; b < hi; b++ {
 			row := z.Data[b*k : (b+1)*k]

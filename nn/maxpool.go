@@ -12,6 +12,10 @@ import (
 // PyTorch's default. Among equal values the first in the window wins.
 type MaxPool2D struct{ Size int }
 
+// Argmax is what a max pooling's Forward saved in st: for each output, the index of the input
+// that won its window (nil for other layers). Tests read it to see which input won.
+func (st *State) Argmax() []int32 { return st.argmax }
+
 func (m *MaxPool2D) Params() []*Param { return nil }
 
 func (m *MaxPool2D) OutShape(in []int) ([]int, error) {
@@ -27,11 +31,11 @@ func (m *MaxPool2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	oh, ow := h/s, w/s
 	st.X = x
 	st.Y = tensor.Ensure(st.Y, n, oh, ow, c)
-	if cap(st.Index) < st.Y.Len() {
-		st.Index = make([]int32, st.Y.Len())
+	if cap(st.argmax) < st.Y.Len() {
+		st.argmax = make([]int32, st.Y.Len())
 	}
-	st.Index = st.Index[:st.Y.Len()]
-	xs, ys, idx := x.Data, st.Y.Data, st.Index
+	st.argmax = st.argmax[:st.Y.Len()]
+	xs, ys, idx := x.Data, st.Y.Data, st.argmax
 	par.For(n, rowGrain(h*w*c), func(lo, hi int) {
 		for b := lo; b < hi; b++ {
 			for i := range oh {
@@ -76,7 +80,7 @@ func (m *MaxPool2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.
 	// Windows do not overlap, so every input receives from at most one output: no races.
 	elementwise(len(dy.Data), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			dx[st.Index[i]] += dy.Data[i]
+			dx[st.argmax[i]] += dy.Data[i]
 		}
 	})
 	return st.DX

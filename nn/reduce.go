@@ -6,7 +6,7 @@ import "github.com/fgrelu/fgrelu/internal/par"
 // float64. Rows are cut into chunks fixed by the shape (internal/par), each chunk sums on its
 // own goroutine, and the partial sums are added in chunk order, so the result is reproducible.
 func addColumnSums(dst, src []float32, rows, cols int) {
-	c := par.Chunks(rows, max(1, 8192/max(cols, 1)))
+	c := par.Chunks(rows, par.RowGrain(par.ColumnGrain, cols))
 	parts := make([]float64, c*cols)
 	par.Do(c, func(i int) {
 		lo, hi := par.Bounds(i, c, rows)
@@ -26,9 +26,9 @@ func addColumnSums(dst, src []float32, rows, cols int) {
 	}
 }
 
-// elementwise runs body over [0, n) in chunks of at least 16384 elements, in parallel.
-func elementwise(n int, body func(lo, hi int)) { par.For(n, 1<<14, body) }
+// elementwise runs body over [0, n) in chunks of at least par.ElementGrain values, in parallel.
+func elementwise(n int, body func(lo, hi int)) { par.For(n, par.ElementGrain, body) }
 
 // rowGrain is the number of examples of perRow values each that make a chunk of parallel work
 // worth handing to another goroutine (about 16 384 values).
-func rowGrain(perRow int) int { return max(1, (1<<14)/max(perRow, 1)) }
+func rowGrain(perRow int) int { return par.RowGrain(par.ElementGrain, perRow) }

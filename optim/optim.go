@@ -72,7 +72,7 @@ func (a *Adam) Step() {
 	}
 	for i, p := range a.params {
 		w, g, m, v := p.Value.Data, p.Grad.Data, a.m[i].Data, a.v[i].Data
-		par.For(len(w), 1<<15, func(lo, hi int) {
+		par.For(len(w), par.UpdateGrain, func(lo, hi int) {
 			kernels.Adam(w[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], c)
 		})
 	}
@@ -113,7 +113,7 @@ func (s *SGD) Step() {
 	s.t++
 	for i, p := range s.params {
 		w, g, b := p.Value.Data, p.Grad.Data, s.buf[i].Data
-		par.For(len(w), 1<<15, func(lo, hi int) {
+		par.For(len(w), par.UpdateGrain, func(lo, hi int) {
 			for j := lo; j < hi; j++ {
 				if first {
 					b[j] = g[j]

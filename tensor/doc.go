@@ -8,4 +8,6 @@
 // Image tensors are stored channels-last (N, H, W, C): a per-channel quantity (bias, batch-norm
 // statistic, filter-wise feedback gain) is then the innermost index, and a convolution over a
 // whole batch is one matrix product with N·H·W rows.
+//
+// Owns: the Tensor type. Imports no package of this module; every other package may import it.
 package tensor

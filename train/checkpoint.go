@@ -10,7 +10,6 @@ import (
 
 	"github.com/fgrelu/fgrelu/checkpoint"
 	"github.com/fgrelu/fgrelu/config"
-	"github.com/fgrelu/fgrelu/gemm"
 	"github.com/fgrelu/fgrelu/net"
 	"github.com/fgrelu/fgrelu/nn"
 	"github.com/fgrelu/fgrelu/optim"
@@ -76,7 +75,7 @@ func Save(path string, cfg config.Config, n *net.Net, opt optim.Optimizer, p Pro
 		"dead_units":     string(dead),
 		"finished":       strconv.FormatBool(p.Finished),
 		"rng":            "every stream is derived from (seed, kind, epoch, step); see train.Stream",
-		"gemm":           gemm.Current().Name(),
+		"gemm":           n.Gemm.Name(),
 		"go":             runtime.Version(),
 	}
 	return checkpoint.Save(path, &f)
@@ -237,7 +236,7 @@ func (c *Checkpoint) Net() (*net.Net, error) {
 	}
 	size, err := net.Check(spec)
 	if err != nil {
-		return nil, fmt.Errorf("config: model.%w", err)
+		return nil, c.Config.ModelError(err)
 	}
 	held := 0
 	for _, t := range c.file.Tensors {
@@ -248,7 +247,7 @@ func (c *Checkpoint) Net() (*net.Net, error) {
 	}
 	n, err := net.Build(spec, InitStream(c.Config.Seed))
 	if err != nil {
-		return nil, fmt.Errorf("config: model.%w", err)
+		return nil, c.Config.ModelError(err)
 	}
 	if err := c.load(append(n.Params(), n.Buffers()...), ""); err != nil {
 		return nil, err

@@ -7,4 +7,8 @@
 // evaluation noise) is a pure function of the seed and the epoch and step it belongs to. A run
 // resumed from a checkpoint therefore draws exactly what the uninterrupted run would have,
 // and finishes with the same bits.
+//
+// Owns: the training step (Step, Setup), the loop, evaluation, metrics, checkpoints of runs and
+// the random streams. Imports config, data, net, nn, optim, gemm, tensor, checkpoint and
+// internal packages; it must not import experiment, report, stats, tsne or the command.
 package train

@@ -16,9 +16,9 @@ type EvalOptions struct {
 	Noise     float64    // σ of activation noise on every hidden μ_S in every pass
 	Contrast  *float64   // inputs multiplied by this factor (nil: unchanged); targets stay
 	Rand      *rand.Rand // noise generator, required when Noise > 0
-	// Visit, when set, is called after each batch's forward passes with the batch's first
-	// example index, so callers can read outputs, μ_D or codes from the network.
-	Visit func(n *net.Net, start int, x *tensor.Tensor)
+	// Visit, when set, is called after each batch's forward passes with their tape and the
+	// batch's first example index, so callers can read outputs, μ_D or codes from the tape.
+	Visit func(tp *net.Tape, start int, x *tensor.Tensor)
 }
 
 // Eval holds the per-pass results of an evaluation.
@@ -46,6 +46,7 @@ func Evaluate(n *net.Net, ds *data.Dataset, opt EvalOptions) Eval {
 	idx := make([]int, 0, bs)
 	labels := make([]int, bs)
 	var x, target *tensor.Tensor
+	var tp *net.Tape
 	probe := net.NewActivity(n)
 	for start := 0; start < ds.N; start += bs {
 		end := min(start+bs, ds.N)
@@ -69,18 +70,18 @@ func Evaluate(n *net.Net, ds *data.Dataset, opt EvalOptions) Eval {
 			t = nn.Target{Labels: labels[:len(idx)]}
 			ds.GatherLabels(t.Labels, idx)
 		}
-		n.Forward(x, net.Mode{Noise: opt.Noise, Rand: opt.Rand})
-		losses := n.Losses(t, nil)
-		probe.Add(n)
+		tp = n.Forward(x, net.Mode{Noise: opt.Noise, Rand: opt.Rand}, tp)
+		losses := n.Losses(tp, t, nil)
+		probe.Add(tp)
 		for p, l := range losses {
 			sums[p] += l * float64(len(idx))
 			if classify {
-				z, _ := n.Output(p)
+				z, _ := tp.Output(p)
 				correct[p] += nn.Correct(z, t.Labels)
 			}
 		}
 		if opt.Visit != nil {
-			opt.Visit(n, start, x)
+			opt.Visit(tp, start, x)
 		}
 	}
 	e := Eval{Loss: make([]float64, n.Passes), Activity: probe.Layers(n)}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/fgrelu/fgrelu/config"
 	"github.com/fgrelu/fgrelu/data"
+	"github.com/fgrelu/fgrelu/gemm"
 	"github.com/fgrelu/fgrelu/internal/atomicfile"
 	"github.com/fgrelu/fgrelu/internal/progress"
 	"github.com/fgrelu/fgrelu/net"
@@ -31,6 +32,7 @@ type Options struct {
 	Progress io.Writer        // progress bar (nil: none)
 	Log      io.Writer        // one summary line per epoch (nil: none)
 	OnStep   func(step int64) // called after every optimizer step (nil: none)
+	Gemm     *gemm.Context    // where the network's products run (nil: gemm.Default())
 }
 
 // Result is a finished run.
@@ -55,13 +57,13 @@ func Run(ctx context.Context, cfg config.Config, trainSet, testSet *data.Dataset
 	if err := checkData(spec, trainSet); err != nil {
 		return nil, err
 	}
-	n, err := net.Build(spec, InitStream(cfg.Seed))
+	step, err := Setup(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("config: model.%w", err)
+		return nil, err
 	}
-	optimizer, err := optim.New(cfg.Train.Optimizer, n.Params(), cfg.Train.LR, cfg.Train.Momentum)
-	if err != nil {
-		return nil, fmt.Errorf("config: train.%w", err)
+	n, optimizer := step.Net, step.Opt
+	if opt.Gemm != nil {
+		n.Gemm = opt.Gemm
 	}
 	p := Progress{TrainSums: make([]float64, n.Passes)}
 	ckpt := filepath.Join(opt.Out, CheckpointFile)
@@ -87,7 +89,12 @@ func Run(ctx context.Context, cfg config.Config, trainSet, testSet *data.Dataset
 			return nil, err
 		}
 	}
-	r := &runner{cfg: cfg, n: n, opt: optimizer, p: p, out: opt.Out, ckpt: ckpt, train: trainSet, test: testSet, o: opt}
+	// Only now, with a resumed checkpoint's config found equal, is config.json (re)written.
+	if err := writeConfig(cfg, opt.Out); err != nil {
+		return nil, err
+	}
+	r := &runner{cfg: cfg, n: n, opt: optimizer, step: step, p: p,
+		out: opt.Out, ckpt: ckpt, train: trainSet, test: testSet, o: opt}
 	start := time.Now()
 	err = r.loop(ctx)
 	res := &Result{Config: cfg, Net: n, History: r.p.History, Dead: r.p.Dead, Activity: r.activity,
@@ -126,7 +133,15 @@ func prepareOut(cfg config.Config, opt Options, ckpt string) error {
 	case !opt.Resume && err == nil:
 		return fmt.Errorf("train: %s already holds a run; continue it with --resume or choose another --out", opt.Out)
 	}
-	if err := atomicfile.WriteBytes(filepath.Join(opt.Out, "config.json"), []byte(cfg.JSON()+"\n")); err != nil {
+	return nil
+}
+
+// writeConfig writes the run's config.json into out (nothing when out is "").
+func writeConfig(cfg config.Config, out string) error {
+	if out == "" {
+		return nil
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(out, "config.json"), []byte(cfg.JSON()+"\n")); err != nil {
 		return fmt.Errorf("train: %w", err)
 	}
 	return nil
@@ -136,6 +151,7 @@ type runner struct {
 	cfg         config.Config
 	n           *net.Net
 	opt         optim.Optimizer
+	step        *Step
 	p           Progress
 	out, ckpt   string
 	train, test *data.Dataset
@@ -146,14 +162,13 @@ type runner struct {
 func (r *runner) loop(ctx context.Context) error {
 	cfg := r.cfg
 	bs := cfg.Train.BatchSize
-	weights := cfg.LossWeights()
 	classify := r.n.Loss.Name() == "softmax-ce"
 	x := tensor.New(bs, r.train.H, r.train.W, r.train.C)
 	labels := make([]int, bs)
 	for r.p.Epoch < cfg.Train.Epochs {
 		epoch := r.p.Epoch
 		began := time.Now()
-		perm := data.Permutation(r.train.N, Stream(cfg.Seed, streamShuffle, uint64(epoch), 0))
+		perm := data.Permutation(r.train.N, Stream(cfg.Seed, StreamShuffle, uint64(epoch), 0))
 		batches := data.Batches(perm, bs)
 		bar := progress.New(r.o.Progress, fmt.Sprintf("epoch %d/%d", epoch+1, cfg.Train.Epochs), int64(r.train.N), "samples")
 		bar.Add(int64(r.p.TrainCount), "")
@@ -169,14 +184,10 @@ func (r *runner) loop(ctx context.Context) error {
 				target = nn.Target{Labels: labels[:len(idx)]}
 				r.train.GatherLabels(target.Labels, idx)
 			}
-			r.n.Forward(xb, net.Mode{Train: true, Rand: Stream(cfg.Seed, streamStep, uint64(epoch), uint64(b))})
-			nn.ZeroGrads(r.n.Params())
-			losses := r.n.Losses(target, weights)
-			if err := r.checkFinite(losses, epoch, b); err != nil {
-				return err
+			losses, err := r.step.Do(xb, target, StepStream(cfg.Seed, epoch, b))
+			if err != nil {
+				return r.nonFinite(err, epoch, b)
 			}
-			r.n.Backward()
-			r.opt.Step()
 			for t, l := range losses {
 				r.p.TrainSums[t] += l * float64(len(idx))
 			}
@@ -261,37 +272,19 @@ func (r *runner) evalBatch() int {
 	return r.cfg.Train.BatchSize
 }
 
-// checkFinite stops the run when a loss is NaN or infinite, naming where it first appears.
-func (r *runner) checkFinite(losses []float64, epoch, batch int) error {
-	bad := false
-	for _, l := range losses {
-		if math.IsNaN(l) || math.IsInf(l, 0) {
-			bad = true
-		}
-	}
-	if !bad {
-		return nil
-	}
-	where := "the loss"
-	for t := range r.n.Passes {
-		found := false
-		for l, s := range r.n.Stages {
-			if !finite(r.n.StageOutput(t, l).Data) {
-				where = fmt.Sprintf("the output of layer %s on pass %d", s.Name, t+1)
-				found = true
-				break
-			}
-		}
-		if found {
-			break
-		}
+// nonFinite is the error that stops the run when a step's loss is NaN or infinite (a
+// NonFinite), naming where it first appears and what was kept.
+func (r *runner) nonFinite(err error, epoch, batch int) error {
+	var nf *NonFinite
+	if !errors.As(err, &nf) {
+		return err
 	}
 	kept := "no checkpoint was written (no output folder)"
 	if r.out != "" {
 		kept = "the last good checkpoint is kept in " + r.ckpt
 	}
 	return fmt.Errorf("train: the loss became non-finite at epoch %d, step %d (batch %d): first in %s; %s. Try a lower train.lr",
-		epoch+1, r.p.Step+1, batch+1, where, kept)
+		epoch+1, r.p.Step+1, batch+1, nf.Where, kept)
 }
 
 // interrupted saves where the run stands, so --resume continues it, and returns err.

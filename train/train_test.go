@@ -83,13 +83,12 @@ func TestProvidersAgree(t *testing.T) {
 	cfg := smallConfig(t, "train.epochs=1")
 	var results [][]float32
 	var losses []float64
-	prev := gemm.Current().Name()
-	defer gemm.Use(prev)
 	for _, name := range gemm.Providers() {
-		if err := gemm.Use(name); err != nil {
+		ctx, err := gemm.New(name)
+		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := Run(context.Background(), cfg, tr, te, Options{})
+		res, err := Run(context.Background(), cfg, tr, te, Options{Gemm: ctx})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,8 +179,15 @@ func TestRefusals(t *testing.T) {
 		t.Errorf("a second run into the same folder: %v", err)
 	}
 	other := smallConfig(t, "train.epochs=3")
+	saved, err := os.ReadFile(filepath.Join(out, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Run(context.Background(), other, tr, te, Options{Out: out, Resume: true}); err == nil {
 		t.Error("resumed with another config")
+	}
+	if after, err := os.ReadFile(filepath.Join(out, "config.json")); err != nil || !bytes.Equal(after, saved) {
+		t.Errorf("a refused --resume rewrote config.json (err %v)", err)
 	}
 	cifar := smallConfig(t, "model.arch=cifar-ae")
 	if _, err := Run(context.Background(), cifar, tr, te, Options{}); err == nil || !strings.Contains(err.Error(), "32×32×3") {

@@ -17,9 +17,7 @@ import (
 	"github.com/fgrelu/fgrelu/config"
 	"github.com/fgrelu/fgrelu/gemm"
 	"github.com/fgrelu/fgrelu/internal/sysinfo"
-	"github.com/fgrelu/fgrelu/net"
 	"github.com/fgrelu/fgrelu/nn"
-	"github.com/fgrelu/fgrelu/optim"
 	"github.com/fgrelu/fgrelu/tensor"
 	"github.com/fgrelu/fgrelu/train"
 )
@@ -50,54 +48,59 @@ func benchConfig(name string) (config.Config, error) {
 
 // benchSetup is a workload ready to step.
 type benchSetup struct {
-	n       *net.Net
-	opt     optim.Optimizer
+	step    *train.Step
 	xs      []*tensor.Tensor
 	targets []nn.Target
-	weights []float64
 	seed    uint64
+	next    int // the index of the next step
 }
 
 func newBench(cfg config.Config) (*benchSetup, error) {
-	spec, err := cfg.Spec()
+	step, err := train.Setup(cfg)
 	if err != nil {
 		return nil, err
 	}
-	n, err := net.Build(spec, train.InitStream(cfg.Seed))
-	if err != nil {
-		return nil, err
-	}
-	opt, err := optim.New("adam", n.Params(), cfg.Train.LR, 0)
-	if err != nil {
-		return nil, err
-	}
-	b := &benchSetup{n: n, opt: opt, weights: cfg.LossWeights(), seed: cfg.Seed}
+	b := &benchSetup{step: step, seed: cfg.Seed}
 	r := rand.New(rand.NewPCG(cfg.Seed, 99))
-	bs := cfg.Train.BatchSize
 	for range 8 { // eight batches made before timing and cycled, as the PyTorch references do
-		x := tensor.New(append([]int{bs}, spec.Input...)...)
-		for i := range x.Data {
-			x.Data[i] = r.Float32()
-		}
-		t := nn.Target{X: x}
-		if spec.Loss == "softmax-ce" {
-			t = nn.Target{Labels: make([]int, bs)}
-			for i := range t.Labels {
-				t.Labels[i] = r.IntN(10)
-			}
-		}
+		x, t := train.RandomBatch(step.Net, cfg.Train.BatchSize, r)
 		b.xs, b.targets = append(b.xs, x), append(b.targets, t)
 	}
 	return b, nil
 }
 
-func (b *benchSetup) step(i int) {
+// do runs the next training step, step i on batch i mod 8, its dropout masks from the step
+// stream (epoch 0).
+func (b *benchSetup) do() error {
+	i := b.next
+	b.next++
 	k := i % len(b.xs)
-	b.n.Forward(b.xs[k], net.Mode{Train: true, Rand: train.Stream(b.seed, 3, 0, uint64(i))})
-	nn.ZeroGrads(b.n.Params())
-	b.n.Losses(b.targets[k], b.weights)
-	b.n.Backward()
-	b.opt.Step()
+	_, err := b.step.Do(b.xs[k], b.targets[k], train.StepStream(b.seed, 0, i))
+	return err
+}
+
+// run runs steps for at least the given seconds and at least minSteps steps, and returns how
+// many it ran.
+func (b *benchSetup) run(seconds float64, minSteps int) (int, error) {
+	start, steps := time.Now(), 0
+	for time.Since(start).Seconds() < seconds || steps < minSteps {
+		if err := b.do(); err != nil {
+			return steps, err
+		}
+		steps++
+	}
+	return steps, nil
+}
+
+// counted runs the next step and returns the floating-point operations of its products.
+func (b *benchSetup) counted() (int64, error) {
+	n := b.step.Net
+	plain := n.Gemm
+	var k gemm.Counter
+	n.Gemm = plain.Counting(&k)
+	defer func() { n.Gemm = plain }()
+	err := b.do()
+	return k.Take(), err
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -132,14 +135,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	peak := measuredPeak(*remeasure) // before the workload, so its products are not counted
 	bs := cfg.Train.BatchSize
-	step := 0
-	for start := time.Now(); time.Since(start).Seconds() < *warmup || step < 3; step++ {
-		b.step(step)
+	if _, err := b.run(*warmup, 3); err != nil {
+		return err
 	}
-	gemm.CountFLOPs(true)
-	b.step(step)
-	step++
-	flopsPerSample := float64(gemm.CountFLOPs(false)) / float64(bs)
+	flops, err := b.counted()
+	if err != nil {
+		return err
+	}
+	flopsPerSample := float64(flops) / float64(bs)
 	if *cpuprofile != "" {
 		stop, err := startProfile(*cpuprofile)
 		if err != nil {
@@ -152,23 +155,16 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		start, steps := time.Now(), 0
-		for time.Since(start).Seconds() < *seconds {
-			b.step(step)
-			step++
-			steps++
+		start := time.Now()
+		steps, err := b.run(*seconds, 0)
+		if err != nil {
+			return err
 		}
 		rate := float64(steps*bs) / time.Since(start).Seconds()
 		rates = append(rates, rate)
 		fmt.Fprintf(stdout, "window %d: %d steps, %.0f samples/s\n", w+1, steps, rate)
 	}
-	med := median(rates)
-	fmt.Fprintf(stdout, "spread: min %.0f, median %.0f, max %.0f samples/s\n", slices.Min(rates), med, slices.Max(rates))
-	gflops := med * flopsPerSample / 1e9
-	fmt.Fprintf(stdout, "flops/sample: %.4g (matrix products as executed, counted)\n", flopsPerSample)
-	fmt.Fprintf(stdout, "achieved: %.1f GFLOP/s, %.0f%% of this machine's sgemm peak of %.0f GFLOP/s (%d³ on %d cores, measured %s)\n",
-		gflops, 100*gflops/peak.GFLOPS, peak.GFLOPS, peakSize, runtime.GOMAXPROCS(0), peak.Date)
-	fmt.Fprintf(stdout, "env: %s\n", benchEnv())
+	med := printRates(stdout, rates, flopsPerSample, peak)
 	if *compare {
 		torch, err := runTorchReference(ctx, name, *python, *windows, *seconds, stdout)
 		if err != nil {
@@ -178,6 +174,19 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "samples/s: %.0f\n", med)
 	return nil
+}
+
+// printRates prints the spread of the windows' rates, the work per sample and the share of
+// the machine's peak it achieved, and returns the median rate.
+func printRates(w io.Writer, rates []float64, flopsPerSample float64, peak machinePeak) float64 {
+	med := median(rates)
+	fmt.Fprintf(w, "spread: min %.0f, median %.0f, max %.0f samples/s\n", slices.Min(rates), med, slices.Max(rates))
+	gflops := med * flopsPerSample / 1e9
+	fmt.Fprintf(w, "flops/sample: %.4g (matrix products as executed, counted)\n", flopsPerSample)
+	fmt.Fprintf(w, "achieved: %.1f GFLOP/s, %.0f%% of this machine's sgemm peak of %.0f GFLOP/s (%d³ on %d cores, measured %s)\n",
+		gflops, 100*gflops/peak.GFLOPS, peak.GFLOPS, peakSize, runtime.GOMAXPROCS(0), peak.Date)
+	fmt.Fprintf(w, "env: %s\n", benchEnv())
+	return med
 }
 
 func median(xs []float64) float64 {

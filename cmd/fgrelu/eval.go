@@ -66,7 +66,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var dumped []*tensor.Tensor
 	if *dumpLayer != "" {
 		dumpAt = n.StageIndex(*dumpLayer)
-		if dumpAt < 0 || n.Stages[dumpAt].Gate == nil || !n.Stages[dumpAt].Gate.Mode.UsesFeedback() {
+		if dumpAt < 0 || n.Stages[dumpAt].FGReLU() == nil || !n.Stages[dumpAt].FGReLU().Mode.UsesFeedback() {
 			return usageError{fmt.Sprintf("--dump-layer %s: not a layer that receives feedback in this model", *dumpLayer)}
 		}
 		for range n.Passes {
@@ -75,9 +75,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	opt := train.EvalOptions{BatchSize: 1000, Noise: *noise, Contrast: contrast, Rand: train.NoiseStream(*seed, 0)}
 	if dumpAt >= 0 {
-		opt.Visit = func(n *net.Net, start int, _ *tensor.Tensor) {
+		opt.Visit = func(tp *net.Tape, start int, _ *tensor.Tensor) {
 			for t := range n.Passes {
-				if mu := n.MuD(t, dumpAt); mu != nil {
+				if mu := tp.MuD(t, dumpAt); mu != nil {
 					if dumped[t] == nil {
 						dumped[t] = tensor.New(testSet.N, mu.Cols())
 					}
@@ -105,15 +105,16 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // writeDump saves μ_D and the gain per pass and prints their quantiles.
 func writeDump(w io.Writer, path string, s *net.Stage, mus []*tensor.Tensor) error {
 	var f checkpoint.File
-	f.Metadata = map[string]string{"layer": s.Name, "gate": s.Gate.Mode.String(),
-		"beta_max": fmt.Sprint(s.Gate.BetaMax), "eta": fmt.Sprint(s.Gate.Eta)}
+	gate := s.FGReLU()
+	f.Metadata = map[string]string{"layer": s.Name, "gate": gate.Mode.String(),
+		"beta_max": fmt.Sprint(gate.BetaMax), "eta": fmt.Sprint(gate.Eta)}
 	for t, mu := range mus {
 		if mu == nil {
 			continue
 		}
 		gain := tensor.New(mu.Shape...)
 		for i, m := range mu.Data {
-			g, _ := s.Gate.GainOf(float64(m))
+			g, _ := gate.GainOf(float64(m))
 			gain.Data[i] = float32(g)
 		}
 		f.AddF32(fmt.Sprintf("pass%d.mu_d", t+1), mu.Shape, mu.Data)

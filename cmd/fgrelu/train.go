@@ -10,6 +10,7 @@ import (
 	"github.com/fgrelu/fgrelu/config"
 	"github.com/fgrelu/fgrelu/data"
 	"github.com/fgrelu/fgrelu/net"
+	"github.com/fgrelu/fgrelu/nn"
 	"github.com/fgrelu/fgrelu/train"
 )
 
@@ -97,7 +98,7 @@ func describeModel(w io.Writer, cfg config.Config) error {
 	}
 	n, err := net.Build(spec, train.InitStream(cfg.Seed))
 	if err != nil {
-		return fmt.Errorf("config: model.%w", err)
+		return cfg.ModelError(err)
 	}
 	params := 0
 	for _, p := range n.Params() {
@@ -105,12 +106,15 @@ func describeModel(w io.Writer, cfg config.Config) error {
 	}
 	fmt.Fprintf(w, "model: %s, %d passes, loss %s on %s passes, %d parameters\n", cfg.Model.Arch, n.Passes, spec.Loss, cfg.Train.LossPasses, params)
 	for l, s := range n.Stages {
-		act := s.Act.String()
-		if s.Gate != nil {
-			act = fmt.Sprintf("FG-ReLU %s (β_max %g, η %g)", s.Gate.Mode, s.Gate.BetaMax, s.Gate.Eta)
-			if s.Gate.Mode.String() == "constant-gain" {
-				act = fmt.Sprintf("ReLU × constant gain %g", s.Gate.Constant)
+		var act string
+		switch g := s.Gate.(type) {
+		case *nn.FGReLU:
+			act = fmt.Sprintf("FG-ReLU %s (β_max %g, η %g)", g.Mode, g.BetaMax, g.Eta)
+			if g.Mode == nn.ConstantGain {
+				act = fmt.Sprintf("ReLU × constant gain %g", g.Constant)
 			}
+		case *nn.Ungated:
+			act = g.Kind.String()
 		}
 		fmt.Fprintf(w, "  %-4s %v → %v, %s\n", s.Name, shapeIn(n, l), n.StageShape(l), act)
 	}

@@ -5,4 +5,6 @@
 // data reaches disk", https://lwn.net/Articles/457667/): write a temporary file in the same
 // folder, flush and fsync it, close it, rename it over the destination (rename is atomic
 // within one file system), then fsync the folder so the rename itself is durable.
+//
+// Owns: atomic file replacement. Imports no package of this module.
 package atomicfile

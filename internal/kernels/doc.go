@@ -6,4 +6,6 @@
 // same order and use no fused multiply-add, so they agree to the last bit on normal inputs.
 // The exponential and logarithm are the single-precision Cephes algorithms (S. L. Moshier,
 // Cephes Math Library, expf.c and logf.c), written without branches so they vectorise.
+//
+// Owns: these loops. Imports no package of this module.
 package kernels

@@ -1,9 +1,3 @@
-// Package par splits loops over goroutines so that the result never depends on scheduling.
-//
-// A loop over [0, n) is cut into chunks whose boundaries depend only on n and the grain the
-// caller gives, never on GOMAXPROCS; the chunks then run on up to GOMAXPROCS goroutines. When
-// each chunk writes only its own outputs, and partial sums are combined in chunk order, the
-// result is the same bits on 1 core or 64.
 package par
 
 import (
@@ -14,6 +8,24 @@ import (
 
 // MaxChunks bounds how many chunks a loop is cut into.
 const MaxChunks = 64
+
+// Grains: the least work of one chunk, in values, for the loops of this module. A chunk must be
+// large enough that handing it to a goroutine costs little beside it. The values also fix where
+// chunk boundaries fall, and so the order in which partial sums are added: changing one changes
+// results in their last bits.
+const (
+	// ElementGrain is for elementwise loops (activations, dropout, a loss's per-value terms).
+	ElementGrain = 1 << 14
+	// ColumnGrain is for column reductions that keep float64 partial sums per column (batch-norm
+	// statistics, bias gradients): half ElementGrain, as each value costs about twice as much.
+	ColumnGrain = 1 << 13
+	// UpdateGrain is for an optimiser's update of a parameter tensor.
+	UpdateGrain = 1 << 15
+)
+
+// RowGrain is the number of rows of perRow values each that make a chunk of at least grain
+// values (and at least one row).
+func RowGrain(grain, perRow int) int { return max(1, grain/max(perRow, 1)) }
 
 // Chunks returns how many chunks For cuts [0, n) into with at least grain items per chunk.
 func Chunks(n, grain int) int {

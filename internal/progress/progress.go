@@ -1,5 +1,3 @@
-// Package progress draws a progress line for long work: redrawn in place on a terminal, and
-// printed every so often when the output is a file or a pipe (a CI log, a cluster job).
 package progress
 
 import (

@@ -1,4 +1,3 @@
-// Package sysinfo describes the machine for benchmark and report headers.
 package sysinfo
 
 import (

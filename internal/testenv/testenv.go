@@ -1,5 +1,3 @@
-// Package testenv finds what tests need from outside the repository and skips, with a
-// message that says why, when it is absent.
 package testenv
 
 import (

@@ -1,0 +1,10 @@
+// Package par splits loops over goroutines so that the result never depends on scheduling.
+//
+// A loop over [0, n) is cut into chunks whose boundaries depend only on n and the grain the
+// caller gives, never on GOMAXPROCS; the chunks then run on up to GOMAXPROCS goroutines. When
+// each chunk writes only its own outputs, and partial sums are combined in chunk order, the
+// result is the same bits on 1 core or 64.
+//
+// Owns: the chunking of loops and the grains (ElementGrain, ColumnGrain, UpdateGrain). Imports
+// no package of this module.
+package par
