@@ -168,8 +168,9 @@ func combine(outs []outcome) string {
 // row is the report row of an outcome.
 func (o outcome) row(label string) report.Row {
 	if !o.ok {
-		r := report.Row{Label: label, Mean: math.NaN(), CILow: math.NaN(), CIHigh: math.NaN(), Verdict: stats.NotRun,
-			Method: "not tested: fewer than two finished runs of a side"}
+		nan := math.NaN()
+		r := report.Row{Label: label, Mean: nan, CILow: nan, CIHigh: nan, Median: nan, P: nan, PAdj: nan,
+			Verdict: stats.NotRun, Method: "not tested: fewer than two finished runs of a side"}
 		if o.note != "" {
 			r.Method = "not tested: " + o.note
 		}

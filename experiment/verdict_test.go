@@ -373,3 +373,11 @@ func TestUnpairedWhenSeedsDiffer(t *testing.T) {
 		t.Errorf("method %q", o.test.Method())
 	}
 }
+
+// A claim that could not be tested shows no numbers: no p-value, no median.
+func TestUntestedRowShowsNoNumbers(t *testing.T) {
+	r := outcome{claim: Claim{Text: "x"}}.row("x")
+	if r.Verdict != stats.NotRun || !math.IsNaN(r.P) || !math.IsNaN(r.PAdj) || !math.IsNaN(r.Median) || !math.IsNaN(r.Mean) {
+		t.Errorf("untested row %+v", r)
+	}
+}
