@@ -63,7 +63,7 @@ type Train struct {
 
 // Default returns the project's defaults: the paper's MNIST autoencoder with bottleneck 10 and
 // partial feedback, T = 2, β_max = 0.95, η = 5, and for what the paper leaves open the
-// defaults of SPEC.md: Adam, lr 1e-3, batch 128, Glorot weights, the loss of every pass.
+// defaults of docs/METHODS.md ("Defaults where the paper is silent"): Adam, lr 1e-3, batch 128, Glorot weights, the loss of every pass.
 func Default() Config {
 	return Config{
 		Seed: 1,

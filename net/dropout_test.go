@@ -17,7 +17,7 @@ func zeros(t *tensor.Tensor) []bool {
 }
 
 // The dropout mask is drawn once per training step and reused in every pass (paper section
-// 3.1, SPEC.md section 2): a unit dropped on pass 1 stays dropped on every later pass, and a
+// 3.1; docs/METHODS.md, "Defaults where the paper is silent"): a unit dropped on pass 1 stays dropped on every later pass, and a
 // unit kept stays kept. Redrawing the mask per pass fails this test: with rate 0.5 over 64×48
 // units, two independent masks agree everywhere with probability 2^−3072.
 func TestDropoutMaskIsReusedAcrossPasses(t *testing.T) {

@@ -22,7 +22,7 @@ import (
 	"github.com/fgrelu/fgrelu/train"
 )
 
-// The benchmark workloads of SPEC.md section 4: T = 2, batch 128, FG-ReLU gain (β_max 0.95,
+// The benchmark workloads (bench/README.md, "Benchmark references"): T = 2, batch 128, FG-ReLU gain (β_max 0.95,
 // η 5) on the gated layer, Adam lr 1e-3, random inputs in [0, 1), loss on the last pass,
 // backward through both passes.
 var benchWorkloads = map[string][]string{
