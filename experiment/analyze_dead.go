@@ -86,10 +86,11 @@ func (a *analysis) hasDeadRecords(labels []string) bool {
 	return false
 }
 
-// deadFigures shows, for the models of an MNIST section, every repeat's dead bottleneck units and
-// its final loss against them: how much of the spread of the loss the dead units carry.
+// deadFigures shows, for the models of an MNIST section (two or more), every repeat's dead
+// bottleneck units and its final loss against them: how much of the spread of the loss the dead
+// units carry.
 func (a *analysis) deadFigures(labels []string) []report.Figure {
-	if len(labels) == 0 || len(labels) > len(report.Colors) || !a.hasDeadRecords(labels) {
+	if len(labels) < 2 || len(labels) > len(report.Colors) || !a.hasDeadRecords(labels) {
 		return nil
 	}
 	strip := report.StripFigure{Title: "Dead bottleneck units, every repeat",
@@ -137,12 +138,15 @@ func (a *analysis) deadOverEpochs(labels []string) (report.Figure, error) {
 	panel := report.CurvePanel{}
 	for _, l := range labels {
 		var perRun [][]float64
-		epochs := 0
+		epochs, units := 0, 0.0
 		for _, r := range a.byLabel[l] {
 			d := deadOverEpochs(r, lastPass(r))
 			if len(d) > 0 {
 				perRun = append(perRun, d)
 				epochs = max(epochs, len(d))
+			}
+			if b, ok := bottleneckOf(r, 1); ok {
+				units = max(units, float64(b.Units))
 			}
 		}
 		if len(perRun) == 0 {
@@ -157,8 +161,10 @@ func (a *analysis) deadOverEpochs(labels []string) (report.Figure, error) {
 				}
 			}
 			sum := stats.Summarize(xs, 0.95)
+			// A count lies in [0, units]: the band stops there.
+			lo, hi := max(clipCI(sum.CILow, sum.Mean), 0), min(clipCI(sum.CIHigh, sum.Mean), units)
 			s.X = append(s.X, float64(e+1))
-			s.Mean, s.Low, s.High = append(s.Mean, sum.Mean), append(s.Low, clipCI(sum.CILow, sum.Mean)), append(s.High, clipCI(sum.CIHigh, sum.Mean))
+			s.Mean, s.Low, s.High = append(s.Mean, sum.Mean), append(s.Low, lo), append(s.High, hi)
 		}
 		panel.Series = append(panel.Series, s)
 	}
