@@ -80,8 +80,9 @@ func (p Plan) Analyze(out string, env map[string]string) (*report.Report, error)
 			return nil, err
 		}
 		got := Collect(out, specs)
-		total += len(specs)
-		missing += len(specs) - len(got)
+		n := len(Unique(specs)) // a cell in both grids is one run
+		total += n
+		missing += n - len(got)
 		for k, res := range got {
 			if all[k] == nil {
 				seconds += res.Seconds
@@ -91,8 +92,8 @@ func (p Plan) Analyze(out string, env map[string]string) (*report.Report, error)
 		a := newAnalysis(it.Exp, p.Profile, out, it.Dataset, specs, got)
 		a.verdicts = p.Verdicts.WithDefaults()
 		s := it.Exp.analyze(a)
-		if len(got) < len(specs) {
-			s.Notes = fmt.Sprintf("%d of %d runs have results; the numbers use those.\n\n", len(got), len(specs)) + s.Notes
+		if len(got) < n {
+			s.Notes = fmt.Sprintf("%d of %d runs have results; the numbers use those.\n\n", len(got), n) + s.Notes
 		}
 		r.Sections = append(r.Sections, s)
 	}
