@@ -23,7 +23,29 @@ func analyzeFeedbackVsStandard(a *analysis) section {
 	fig, err := a.curves("curves", "Test loss with and without feedback", "loss",
 		"Mean test loss over repeats with 95 % intervals: standard autoencoder, and both passes of the autoencoder with feedback.",
 		[]curveSpec{{"standard", lStandard, 1}, {"feedback, pass 1", lPartial, 1}, {"feedback, pass 2", lPartial, 2}})
-	return a.sectionOf(a.add(nil, fig, err), a.summary("pass 1 − pass 2 of the feedback model, final test loss (a description, not a claim)", diff(a.final(lPartial, 1), a.final(lPartial, 2))))
+	rows := []report.Row{a.summary("pass 1 − pass 2 of the feedback model, final test loss (a description, not a claim)", diff(a.final(lPartial, 1), a.final(lPartial, 2)))}
+	if drop := a.lastEpochDrop(lStandard); len(drop) > 0 {
+		rows = append(rows, a.summary("the standard model's relative drop of the test loss over the last epoch (has training converged?)", drop))
+	}
+	return a.sectionOf(a.add(nil, fig, err), rows...)
+}
+
+// lastEpochDrop is, per repeat, (loss before the last epoch − loss after it) / loss before it,
+// of the model's last pass: how far from converged the run stopped.
+func (a *analysis) lastEpochDrop(label string) []float64 {
+	var out []float64
+	for _, r := range a.byLabel[label] {
+		e := r.Spec.Config.Train.Epochs
+		if e < 2 {
+			continue
+		}
+		before, ok1 := testMetric(r, lastPass(r), e-1, false)
+		after, ok2 := testMetric(r, lastPass(r), e, false)
+		if ok1 && ok2 && before > 0 {
+			out = append(out, (before-after)/before)
+		}
+	}
+	return out
 }
 
 func diff(x, y []float64) []float64 {

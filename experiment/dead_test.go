@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -222,5 +223,18 @@ func TestDeadUnitFigures(t *testing.T) {
 	}
 	if len(s.Numbers) < len(deadUnitClaims())+len(deadUnitVariants) {
 		t.Errorf("%d rows, want a row per claim and a summary per model", len(s.Numbers))
+	}
+}
+
+// The last epoch's relative drop of the test loss says how far from converged a run stopped.
+func TestLastEpochDrop(t *testing.T) {
+	var f fakeRuns
+	f.deadRun(lStandard, 1, 1, 0.19, 0, 0)
+	r := f.got[f.specs[0].Key()]
+	r.Spec.Config.Train.Epochs = 2
+	r.History = []train.Row{{Epoch: 1, Split: "test", Pass: 1, Loss: 0.2}, {Epoch: 2, Split: "test", Pass: 1, Loss: 0.19}}
+	a := f.analysis(t, Profiles["quick"], "mnist-ae-b10")
+	if d := a.lastEpochDrop(lStandard); len(d) != 1 || math.Abs(d[0]-0.05) > 1e-12 {
+		t.Errorf("last-epoch drop %v, want [0.05]", d)
 	}
 }
