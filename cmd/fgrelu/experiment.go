@@ -98,8 +98,11 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			plan.Items = append(plan.Items, experiment.PlanItem{Exp: e, Dataset: "mnist"})
 		}
 	}
+	// Analysing results needs no data: the plan is the whole plan, so that a report rebuilt
+	// from committed results on another machine is the same report.
+	analyzing := pf.analyzeOnly || pf.compactTo != "" || pf.power > 0
 	if !*noFashion {
-		if err := data.FashionAvailable(); err == nil {
+		if err := data.FashionAvailable(); err == nil || analyzing {
 			for _, name := range experiment.FashionSubset(p) {
 				e, _ := experiment.ByName(name)
 				plan.Items = append(plan.Items, experiment.PlanItem{Exp: e, Dataset: "fashion-mnist"})
@@ -112,7 +115,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if cifar == "" {
 		cifar, _ = data.CIFAR10Path()
 	}
-	if cifar != "" {
+	if cifar != "" || analyzing {
 		pf.cifar = cifar
 		for _, e := range experiment.All() {
 			if e.CIFAR {
