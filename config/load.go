@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -191,11 +192,7 @@ func checkKeys(t reflect.Type, v any, path string) error {
 		for _, k := range keys {
 			ft, ok := fields[k]
 			if !ok {
-				known := make([]string, 0, len(fields))
-				for name := range fields {
-					known = append(known, name)
-				}
-				slices.Sort(known)
+				known := slices.Sorted(maps.Keys(fields))
 				return fmt.Errorf("unknown key %s (known here: %s)", strings.TrimPrefix(path+"."+k, "."), strings.Join(known, ", "))
 			}
 			if err := checkKeys(ft, m[k], path+"."+k); err != nil {

@@ -2,7 +2,8 @@ package config
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -67,11 +68,7 @@ func (v *Verdicts) Set(assignment string) error {
 	}
 	p, ok := fields[k]
 	if !ok {
-		known := make([]string, 0, len(fields))
-		for name := range fields {
-			known = append(known, name)
-		}
-		sort.Strings(known)
+		known := slices.Sorted(maps.Keys(fields))
 		return fmt.Errorf("config: unknown verdict key %s (known: %s)", k, strings.Join(known, ", "))
 	}
 	x, err := strconv.ParseFloat(strings.TrimSpace(val), 64)

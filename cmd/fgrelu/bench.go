@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -34,11 +35,7 @@ var benchWorkloads = map[string][]string{
 func benchConfig(name string) (config.Config, error) {
 	sets, ok := benchWorkloads[name]
 	if !ok {
-		names := make([]string, 0, len(benchWorkloads))
-		for k := range benchWorkloads {
-			names = append(names, k)
-		}
-		slices.Sort(names)
+		names := slices.Sorted(maps.Keys(benchWorkloads))
 		return config.Config{}, usageError{fmt.Sprintf("unknown workload %q (want one of %s)", name, strings.Join(names, ", "))}
 	}
 	return config.Load("", append(sets, "model.topology=partial", "model.passes=2", "model.gate=gain",
