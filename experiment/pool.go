@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -170,8 +169,8 @@ func RunOne(ctx context.Context, s RunSpec, ds *datasets, opt Options) error {
 // diverged, counted by the analysis), so Execute logs it instead of failing.
 var ErrDiverged = errors.New("experiment: the run diverged (saved and counted)")
 
-// diverged reports whether a training error is the loss becoming NaN or infinite. train
-// reports it in words only, so the words are matched (TestDivergedRunIsSaved keeps them in step).
+// diverged reports whether a training error is the loss becoming NaN or infinite.
 func diverged(err error) bool {
-	return strings.Contains(err.Error(), "loss became non-finite")
+	var nf *train.NonFinite
+	return errors.As(err, &nf)
 }

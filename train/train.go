@@ -272,6 +272,16 @@ func (r *runner) evalBatch() int {
 	return r.cfg.Train.BatchSize
 }
 
+// Diverged is the error of a run stopped by a non-finite loss: its message says where and what
+// was kept; errors.As finds the step's NonFinite in it.
+type Diverged struct {
+	*NonFinite
+	Msg string
+}
+
+func (e *Diverged) Error() string { return e.Msg }
+func (e *Diverged) Unwrap() error { return e.NonFinite }
+
 // nonFinite is the error that stops the run when a step's loss is NaN or infinite (a
 // NonFinite), naming where it first appears and what was kept.
 func (r *runner) nonFinite(err error, epoch, batch int) error {
@@ -283,8 +293,8 @@ func (r *runner) nonFinite(err error, epoch, batch int) error {
 	if r.out != "" {
 		kept = "the last good checkpoint is kept in " + r.ckpt
 	}
-	return fmt.Errorf("train: the loss became non-finite at epoch %d, step %d (batch %d): first in %s; %s. Try a lower train.lr",
-		epoch+1, r.p.Step+1, batch+1, nf.Where, kept)
+	return &Diverged{NonFinite: nf, Msg: fmt.Sprintf("train: the loss became non-finite at epoch %d, step %d (batch %d): first in %s; %s. Try a lower train.lr",
+		epoch+1, r.p.Step+1, batch+1, nf.Where, kept)}
 }
 
 // interrupted saves where the run stands, so --resume continues it, and returns err.

@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -116,6 +117,10 @@ func TestNaNStopsTheRun(t *testing.T) {
 	_, err := Run(context.Background(), cfg, tr, te, Options{Out: out})
 	if err == nil {
 		t.Fatal("a run with lr 1e30 finished without error")
+	}
+	var nf *NonFinite
+	if !errors.As(err, &nf) {
+		t.Errorf("error %v does not carry the step's NonFinite", err)
 	}
 	msg := err.Error()
 	for _, want := range []string{"non-finite", "epoch", "step", "layer", "last good checkpoint"} {
