@@ -49,7 +49,7 @@ func profilesHelp(w io.Writer) {
 	fmt.Fprintln(w, "Profiles:")
 	for _, name := range experiment.ProfileNames() {
 		p := experiment.Profiles[name]
-		fmt.Fprintf(w, "  %-8s %s\n", name, p.Describe())
+		fmt.Fprintf(w, "  %-8s %s: %s\n", name, p.Purpose, p.Describe())
 		if e, err := readEstimate(name); err == nil && e.Sizes == p.Describe() {
 			fmt.Fprintf(w, "  %-8s estimated %s for `reproduce` (%d runs), measured here on %s\n", "", hours(e.Hours), e.Runs, e.Date)
 		} else {
