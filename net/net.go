@@ -375,9 +375,12 @@ func (n *Net) Losses(tp *Tape, target nn.Target, weights []float64) []float64 {
 	if weights != nil && len(weights) != n.Passes {
 		panic(fmt.Sprintf("net: %d loss weights for %d passes", len(weights), n.Passes))
 	}
-	once := tp.plan[last].outOnce // no feedback at all: every pass is the first
+	// No feedback at all: every pass computes the same values (valuesOnce, unless batch norm
+	// below reran them to update its averages), and Backward runs the first pass alone for
+	// every pass (gradOnce), so the first pass carries every pass's loss weight.
+	valuesOnce, gradOnce := tp.plan[last].outOnce, tp.plan[last].backOnce
 	for t := range n.Passes {
-		if t > 0 && once {
+		if t > 0 && valuesOnce {
 			out[t] = out[0]
 			continue
 		}
@@ -387,10 +390,12 @@ func (n *Net) Losses(tp *Tape, target nn.Target, weights []float64) []float64 {
 		w := 0.0
 		if weights != nil {
 			w = weights[t]
-			if once { // one computation stands for every pass
+			if gradOnce {
 				w = 0
-				for _, v := range weights {
-					w += v
+				if t == 0 {
+					for _, v := range weights {
+						w += v
+					}
 				}
 			}
 		}

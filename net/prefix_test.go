@@ -95,3 +95,46 @@ func TestNoisyTrainingBelowFeedback(t *testing.T) {
 		}
 	}
 }
+
+// Without feedback every pass is the first, batch norm or not: two passes with loss weights
+// ½, ½ (or 0, 1) give the gradients of one pass with weight 1. (With batch norm the passes were
+// rerun in training, and the later passes' share of the gradient was lost.)
+func TestPassesWithoutFeedbackKeepTheirGradient(t *testing.T) {
+	spec := Spec{Input: []int{8, 8, 2}, Layers: []LayerSpec{
+		{Name: "E1", Type: "conv", Units: 3, Kernel: 3, Stride: 2, Pad: 1, BatchNorm: true},
+		{Name: "E2", Type: "conv", Units: 4, Kernel: 3, Stride: 2, Pad: 1},
+		{Name: "D1", Type: "convT", Units: 4, Kernel: 3, Stride: 2, Pad: 1, OutPad: 1},
+		{Name: "D2", Type: "convT", Units: 2, Kernel: 3, Stride: 2, Pad: 1, OutPad: 1},
+	}, Passes: 1, Gate: "gain", BetaMax: 0.9, Eta: 0.5, Loss: "bce", Init: "glorot"}
+	x := tensor.New(2, 8, 8, 2)
+	for i := range x.Data {
+		x.Data[i] = float32(i%7) / 7
+	}
+	grads := func(passes int, weights []float64) [][]float32 {
+		spec.Passes = passes
+		n, err := Build(spec, rand.New(rand.NewPCG(1, 2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tp := n.Forward(x, Mode{Train: true, Rand: rand.New(rand.NewPCG(9, 9))}, nil)
+		nn.ZeroGrads(n.Params())
+		n.Losses(tp, nn.Target{X: x}, weights)
+		n.Backward(tp)
+		var out [][]float32
+		for _, p := range n.Params() {
+			out = append(out, append([]float32(nil), p.Grad.Data...))
+		}
+		return out
+	}
+	want := grads(1, []float64{1})
+	for _, w := range [][]float64{{0.5, 0.5}, {0, 1}} {
+		got := grads(2, w)
+		for i := range want {
+			for j := range want[i] {
+				if d := math.Abs(float64(got[i][j] - want[i][j])); d > 1e-6*(1+math.Abs(float64(want[i][j]))) {
+					t.Fatalf("weights %v: parameter %d[%d]: gradient %v, one pass gives %v", w, i, j, got[i][j], want[i][j])
+				}
+			}
+		}
+	}
+}
