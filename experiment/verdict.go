@@ -116,25 +116,25 @@ func values(x, other map[uint64]float64) []float64 {
 	return out
 }
 
-// decideFamily adjusts the outcomes' p-values with Holm (one family: a section, or the
-// sensitivity study's matrix), then withholds a decision where runs diverged: a diverged run
-// has no value, and the verdict of the runs that remain could hide it (docs/METHODS.md,
-// "Diverged runs").
+// decideFamily adjusts the outcomes' p-values with Holm (one family: a section, or one setting
+// of the sensitivity study), then withholds a decision where runs diverged: a diverged run has
+// no value, and the verdict of the runs that remain could hide it (docs/METHODS.md, "Diverged
+// runs"). A claim that could not be tested stays in the family with p = 1: the family is the
+// section's claims as defined, and missing runs must not make the others easier to decide.
 func decideFamily(outs []outcome) {
-	var ts []stats.Test
-	for _, o := range outs {
-		if o.ok {
-			ts = append(ts, o.test)
+	ts := make([]stats.Test, len(outs))
+	for k, o := range outs {
+		ts[k] = o.test
+		if !o.ok {
+			ts[k] = stats.Test{P: 1, PSupport: 1, PContradict: 1}
 		}
 	}
 	stats.AdjustHolm(ts)
-	i := 0
 	for k := range outs {
 		if !outs[k].ok {
 			continue
 		}
-		outs[k].test = ts[i]
-		i++
+		outs[k].test = ts[k]
 		if d := outs[k].divA + outs[k].divB; d > 0 && outs[k].test.Verdict != stats.Inconclusive {
 			outs[k].note = joinNotes(outs[k].note, fmt.Sprintf("%d diverged run(s) leave it undecided; the finished runs alone would say %s", d, outs[k].test.Verdict))
 			outs[k].test.Verdict = stats.Inconclusive
@@ -142,20 +142,22 @@ func decideFamily(outs []outcome) {
 	}
 }
 
-// combine gives a section's verdict from its claims' verdicts: contradicted if any claim is,
-// supported if all are, not run if any could not be tested, inconclusive otherwise. Nothing
-// short of every claim being supported makes a section supported.
+// combine gives a section's verdict from its claims' verdicts: contradicted if any claim is
+// (whatever the others), else not run if any could not be tested, supported if all are,
+// inconclusive otherwise. Nothing short of every claim being supported makes a section supported.
 func combine(outs []outcome) string {
 	if len(outs) == 0 {
 		return stats.NotRun
+	}
+	for _, o := range outs {
+		if o.ok && o.test.Verdict == stats.Contradicted {
+			return stats.Contradicted
+		}
 	}
 	all := true
 	for _, o := range outs {
 		if !o.ok {
 			return stats.NotRun
-		}
-		if o.test.Verdict == stats.Contradicted {
-			return stats.Contradicted
 		}
 		all = all && o.test.Verdict == stats.Supported
 	}

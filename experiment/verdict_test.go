@@ -307,6 +307,47 @@ func TestSectionAdjustsWithHolm(t *testing.T) {
 	}
 }
 
+// Claims that cannot be tested stay in the Holm family (found in review): without the runs of
+// "gain + threshold", the two claims that remain are adjusted over four, not two. And a
+// contradicted claim makes the section contradicted whatever comes before it.
+func TestUntestedClaimsStayInTheFamily(t *testing.T) {
+	p := Profiles["quick"]
+	cs := claimsOf(p, "threshold")
+	var f fakeRuns
+	// Six seeds: one-sided p = 1/64 each; ×4 = 0.0625 > 0.05, ×2 would be 0.031 < 0.05.
+	for i := range 6 {
+		s := uint64(i + 1)
+		f.add(lStandard, s, 0.12)
+		f.add(lThresholdOnly, s, 0.13+0.0001*float64(i)) // threshold only is worse than standard
+		f.add(lPartial, s, 0.11)
+	}
+	verdict, _, outs := f.analysis(t, p, "threshold").testSection(cs)
+	tested := 0
+	for _, o := range outs {
+		if !o.ok {
+			continue
+		}
+		tested++
+		if o.test.PAdj != 4.0/64 || o.test.Verdict != stats.Inconclusive {
+			t.Errorf("%s: adjusted p %v (%s), want 4/64 and inconclusive", o.claim.ID, o.test.PAdj, o.test.Verdict)
+		}
+	}
+	if tested != 2 || verdict != stats.NotRun {
+		t.Errorf("%d tested, section %s; want 2 and not run", tested, verdict)
+	}
+	// With more seeds the remaining claim is contradicted, and the section says so although an
+	// untested claim comes first.
+	for i := 6; i < 10; i++ {
+		s := uint64(i + 1)
+		f.add(lStandard, s, 0.12)
+		f.add(lThresholdOnly, s, 0.13+0.0001*float64(i))
+		f.add(lPartial, s, 0.11)
+	}
+	if verdict, _, _ := f.analysis(t, p, "threshold").testSection(cs); verdict != stats.Contradicted {
+		t.Errorf("section %s, want contradicted", verdict)
+	}
+}
+
 // The sensitivity study reports per claim how many settings support, contradict or leave it
 // open, and an all-inconclusive matrix is inconclusive, not contradicted.
 func TestSensitivityCounts(t *testing.T) {
