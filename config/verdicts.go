@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,7 +10,8 @@ import (
 // Verdicts holds the levels, margins and thresholds that decide the
 // reproduction's verdicts (docs/METHODS.md gives the reason for each). They
 // are analysis settings, not part of a run's Config, so changing one never
-// invalidates a result. A zero field means its default (DefaultVerdicts).
+// invalidates a result. A zero field means its default (DefaultVerdicts) unless
+// Set gave it explicitly: `--verdict negligible=0` means no margin.
 // Relative margins are fractions of the reference model's mean.
 type Verdicts struct {
 	Alpha             float64 `json:"alpha"`
@@ -21,6 +21,8 @@ type Verdicts struct {
 	CannotImprove     float64 `json:"cannot_improve"`
 	GridMargin        float64 `json:"grid_margin"`
 	Majority          float64 `json:"majority"`
+
+	explicit uint16 // bit i: field i of fields() was given by Set, kept even when zero
 }
 
 // DefaultVerdicts returns the project's defaults.
@@ -40,15 +42,26 @@ var VerdictDocs = map[string]string{
 	"verdicts.majority":           "“the overwhelming majority” of gains at the maximum: a fraction above this (default 0.9)",
 }
 
-// WithDefaults returns v with every zero field set to its default.
+// verdictField is one setting: its key and where it lives.
+type verdictField struct {
+	key string
+	p   *float64
+}
+
+// fields lists v's settings in a fixed order (the bits of explicit).
+func (v *Verdicts) fields() []verdictField {
+	return []verdictField{{"verdicts.alpha", &v.Alpha}, {"verdicts.improvement_margin", &v.ImprovementMargin},
+		{"verdicts.negligible", &v.Negligible}, {"verdicts.on_par", &v.OnPar}, {"verdicts.cannot_improve", &v.CannotImprove},
+		{"verdicts.grid_margin", &v.GridMargin}, {"verdicts.majority", &v.Majority}}
+}
+
+// WithDefaults returns v with every zero field that Set did not give set to its default.
 func (v Verdicts) WithDefaults() Verdicts {
 	d := DefaultVerdicts()
-	for _, f := range []struct{ dst, def *float64 }{
-		{&v.Alpha, &d.Alpha}, {&v.ImprovementMargin, &d.ImprovementMargin}, {&v.Negligible, &d.Negligible},
-		{&v.OnPar, &d.OnPar}, {&v.CannotImprove, &d.CannotImprove}, {&v.GridMargin, &d.GridMargin}, {&v.Majority, &d.Majority},
-	} {
-		if *f.dst == 0 {
-			*f.dst = *f.def
+	def := d.fields()
+	for i, f := range v.fields() {
+		if *f.p == 0 && v.explicit&(1<<i) == 0 {
+			*f.p = *def[i].p
 		}
 	}
 	return v
@@ -61,20 +74,21 @@ func (v *Verdicts) Set(assignment string) error {
 		return fmt.Errorf("config: verdict setting %q is not key=value", assignment)
 	}
 	k = "verdicts." + strings.TrimPrefix(strings.TrimSpace(k), "verdicts.")
-	fields := map[string]*float64{
-		"verdicts.alpha": &v.Alpha, "verdicts.improvement_margin": &v.ImprovementMargin,
-		"verdicts.negligible": &v.Negligible, "verdicts.on_par": &v.OnPar, "verdicts.cannot_improve": &v.CannotImprove,
-		"verdicts.grid_margin": &v.GridMargin, "verdicts.majority": &v.Majority,
-	}
-	p, ok := fields[k]
-	if !ok {
-		known := slices.Sorted(maps.Keys(fields))
+	i := slices.IndexFunc(v.fields(), func(f verdictField) bool { return f.key == k })
+	if i < 0 {
+		var known []string
+		for _, f := range v.fields() {
+			known = append(known, f.key)
+		}
+		slices.Sort(known)
 		return fmt.Errorf("config: unknown verdict key %s (known: %s)", k, strings.Join(known, ", "))
 	}
+	p := v.fields()[i].p
 	x, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
-	if err != nil || x < 0 || x >= 1 || (k == "verdicts.alpha" && x >= 0.5) {
-		return fmt.Errorf("config: %s=%s: want a number in [0, 1) (alpha below 0.5)", k, val)
+	if err != nil || x < 0 || x >= 1 || (k == "verdicts.alpha" && (x <= 0 || x >= 0.5)) {
+		return fmt.Errorf("config: %s=%s: want a number in [0, 1) (alpha in (0, 0.5))", k, val)
 	}
 	*p = x
+	v.explicit |= 1 << i
 	return nil
 }
