@@ -80,7 +80,7 @@ type Setting struct {
 // StudySettings lists the settings the sensitivity study tries under a profile.
 func StudySettings(p Profile) []Setting {
 	var out []Setting
-	for _, s := range studySettings(p) {
+	for _, s := range studySettings(studyProfile(p)) {
 		out = append(out, Setting{Name: s.Name, Sets: s.Sets})
 	}
 	return out

@@ -3,6 +3,7 @@ package experiment
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -95,5 +96,34 @@ func TestCompactReadsBack(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dst, ResultsDir, specs[0].FileName()+".gz")); err != nil {
 		t.Error(err)
+	}
+}
+
+// The study's settings in the help are the ones its runs use (found in review: the help said
+// 30 epochs of long training where the standard profile's runs train 9).
+func TestStudySettingsAreTheRunsSettings(t *testing.T) {
+	for name, p := range Profiles {
+		e, _ := ByName("sensitivity")
+		specs, err := e.Runs(p, "mnist")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range StudySettings(p) {
+			for _, set := range s.Sets {
+				k, v, _ := strings.Cut(set, "=")
+				if k != "train.epochs" {
+					continue
+				}
+				found := false
+				for _, spec := range specs {
+					if strings.HasPrefix(spec.Label, s.Name+" | ") && fmt.Sprint(spec.Config.Train.Epochs) == v {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("%s profile, setting %s: no run trains %s epochs", name, s.Name, v)
+				}
+			}
+		}
 	}
 }

@@ -80,18 +80,25 @@ func studyVariants(b *builder) []RunSpec {
 	return out
 }
 
+// studyProfile is the profile the study trains under: without the full grids, the subset of
+// settings also trains less (StudyEpochs on StudyLimit images, by default 2 on 6 000).
+func studyProfile(p Profile) Profile {
+	if p.FullGrid {
+		return p
+	}
+	p.Epochs, p.TrainLimit = 2, 6000
+	if p.StudyEpochs > 0 {
+		p.Epochs = p.StudyEpochs
+	}
+	if p.StudyLimit > 0 {
+		p.TrainLimit = p.StudyLimit
+	}
+	return p
+}
+
 func sensitivityRuns(b *builder) []RunSpec {
 	var out []RunSpec
-	p := b.p
-	if !p.FullGrid { // the subset of settings also trains less
-		p.Epochs, p.TrainLimit = 2, 6000
-		if p.StudyEpochs > 0 {
-			p.Epochs = p.StudyEpochs
-		}
-		if p.StudyLimit > 0 {
-			p.TrainLimit = p.StudyLimit
-		}
-	}
+	p := studyProfile(b.p)
 	for _, s := range studySettings(p) {
 		sb := &builder{p: p, dataset: b.dataset, extra: s.Sets}
 		for _, spec := range studyVariants(sb) {
