@@ -31,7 +31,8 @@ type PowerRow struct {
 // Power plans every claim of the plan from the results in out: for each, the spread of its
 // per-seed differences, the distance target repeats would detect with 80 % power, and the
 // repeats needed to detect a distance of fraction (e.g. 0.01) of the reference's mean, and the
-// observed one. The Holm adjustment within a section is not part of this normal-theory
+// observed one (for equivalence, its distance to the nearer margin). The Holm adjustment within
+// a section, and the two one-sided tests of equivalence, are not part of this normal-theory
 // approximation (Cohen 1988, §2.4): the design it suggests is a lower bound.
 func (p Plan) Power(out string, target int, fraction float64) ([]PowerRow, error) {
 	var rows []PowerRow
@@ -81,11 +82,15 @@ func powerRow(id string, o outcome, target int, fraction, alpha float64) PowerRo
 		r.Ref = math.Abs(stats.Mean(vb))
 	}
 	paired := t.Design != stats.Unpaired
-	b := t.Hypothesis.Margin
-	if t.Hypothesis.Direction == stats.Less {
-		b = -b
+	m := t.Hypothesis.Margin
+	switch {
+	case t.Hypothesis.Kind == stats.Equivalence: // the distance to the nearer margin
+		r.Diff = m - math.Abs(t.MeanDiff)
+	case t.Hypothesis.Direction == stats.Less:
+		r.Diff = t.MeanDiff + m
+	default:
+		r.Diff = t.MeanDiff - m
 	}
-	r.Diff = t.MeanDiff - b
 	r.MDE = stats.Detectable(r.SD, target, alpha, paired)
 	if r.Ref > 0 {
 		r.ForMargin = stats.Needed(r.SD, fraction*r.Ref, alpha, paired)

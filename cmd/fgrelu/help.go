@@ -50,7 +50,7 @@ func profilesHelp(w io.Writer) {
 	for _, name := range experiment.ProfileNames() {
 		p := experiment.Profiles[name]
 		fmt.Fprintf(w, "  %-8s %s: %s\n", name, p.Purpose, p.Describe())
-		if e, err := readEstimate(name); err == nil && e.Sizes == p.Describe() {
+		if e, err := readEstimate(name); err == nil && e.Sizes == profileFingerprint(p) {
 			fmt.Fprintf(w, "  %-8s estimated %s for `reproduce` (%d runs), measured here on %s\n", "", hours(e.Hours), e.Runs, e.Date)
 		} else {
 			fmt.Fprintf(w, "  %-8s wall time on this machine: run `fgrelu reproduce --profile %s --estimate` (about a minute)\n", "", name)
@@ -93,7 +93,7 @@ func hours(h float64) string {
 // savedEstimate is what --estimate leaves in the user's cache for the help to show.
 type savedEstimate struct {
 	Profile string  `json:"profile"`
-	Sizes   string  `json:"sizes"` // the profile's description: a changed profile is estimated anew
+	Sizes   string  `json:"sizes"` // the profile's fingerprint: a changed profile is estimated anew
 	Hours   float64 `json:"hours"`
 	Runs    int     `json:"runs"`
 	Date    string  `json:"date"`
@@ -113,7 +113,7 @@ func saveEstimate(profile string, hours float64, runs int) {
 	if err != nil {
 		return
 	}
-	b, _ := json.Marshal(savedEstimate{Profile: profile, Sizes: experiment.Profiles[profile].Describe(), Hours: hours, Runs: runs,
+	b, _ := json.Marshal(savedEstimate{Profile: profile, Sizes: profileFingerprint(experiment.Profiles[profile]), Hours: hours, Runs: runs,
 		Date: time.Now().Format("2006-01-02")})
 	if os.MkdirAll(filepath.Dir(path), 0o755) == nil {
 		_ = os.WriteFile(path, b, 0o644)
@@ -131,4 +131,11 @@ func readEstimate(profile string) (savedEstimate, error) {
 		return e, err
 	}
 	return e, json.Unmarshal(b, &e)
+}
+
+// profileFingerprint identifies every size of a profile (its JSON), so that an estimate cached
+// for an earlier version of the profile is not shown for this one.
+func profileFingerprint(p experiment.Profile) string {
+	b, _ := json.Marshal(p)
+	return string(b)
 }
