@@ -94,7 +94,11 @@ func analyzeCifarCls(a *analysis) section {
 		a.note("This profile trains the classifier for %s on %s, not the paper's %d epochs (200 000 batches): it tests whether feedback is better after this short schedule, not the paper's claim of about 0.7 %% after the full one. Only the paper profile (docs/CLUSTER.md) can test that.",
 			epochs(p.ClsEpochs), sizeOf(p.ClsLimit, 50000), paperClsEpochs)
 	}
-	return a.sectionOf(a.add(a.add(nil, fig1, err1), fig2, err2))
+	s := a.sectionOf(a.add(a.add(nil, fig1, err1), fig2, err2))
+	if a.profile.ClsEpochs < paperClsEpochs {
+		s.Title += fmt.Sprintf(" (after %s, not the paper's %d)", epochs(a.profile.ClsEpochs), paperClsEpochs)
+	}
+	return s
 }
 
 // paperClsEpochs is the classifier's schedule in the paper (section 5.3).

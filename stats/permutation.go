@@ -31,6 +31,9 @@ const (
 // identity, and the (1 − α) one-sided confidence bounds are order statistics of
 // the w (Hartigan 1969, "Using subsample values as typical values", JASA 64;
 // Lehmann & Romano 2005, Testing Statistical Hypotheses, §5.9 and §15.2).
+// Exact under the null that the rearrangements are equally likely: differences
+// symmetric about δ (sign flips), or samples that differ by a pure shift δ
+// (two samples); docs/METHODS.md says when that is an assumption.
 type shifts struct {
 	w     []float64 // sorted swap values, identity excluded
 	n     float64   // rearrangements counted, identity included
