@@ -26,6 +26,7 @@ type planFlags struct {
 	verdicts                     config.Verdicts // --verdict settings (docs/METHODS.md)
 	power                        int
 	compactTo                    string
+	args                         []string // the command line, for RUN.md
 }
 
 func addPlanFlags(fs *flag.FlagSet, defOut string) *planFlags {
@@ -48,6 +49,7 @@ func addPlanFlags(fs *flag.FlagSet, defOut string) *planFlags {
 func runExperiment(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("experiment", "experiment NAME [--profile NAME] [--dataset mnist|fashion-mnist] [--out DIR] [--jobs N] [--index I] [--list]", stderr)
 	pf := addPlanFlags(fs, "")
+	pf.args = append([]string{"experiment"}, args...)
 	withHelp(fs, stderr, experimentsHelp, profilesHelp)
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if err := parse(fs, args); err != nil {
@@ -80,6 +82,7 @@ func runExperiment(ctx context.Context, args []string, stdout, stderr io.Writer)
 func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("reproduce", "reproduce [--profile NAME] [--out DIR] [--jobs N] [--index I] [--list] [--no-fashion]", stderr)
 	pf := addPlanFlags(fs, "")
+	pf.args = append([]string{"reproduce"}, args...)
 	withHelp(fs, stderr, profilesHelp)
 	noFashion := fs.Bool("no-fashion", false, "skip the Fashion-MNIST repetition of the MNIST experiments")
 	if err := parse(fs, args); err != nil {
@@ -148,6 +151,11 @@ func runPlan(ctx context.Context, plan experiment.Plan, pf *planFlags, stdout, s
 			return err
 		}
 		fmt.Fprintf(stderr, "%d results of %d runs compacted into %s\n", n, len(specs), pf.compactTo)
+		if b, err := os.ReadFile(filepath.Join(pf.out, RunLogFile)); err == nil { // the runs' history travels with them
+			if err := os.WriteFile(filepath.Join(pf.compactTo, RunLogFile), b, 0o644); err != nil {
+				return err
+			}
+		}
 		pf.out, pf.analyzeOnly = pf.compactTo, true
 	case pf.power > 0:
 		rows, err := plan.Power(pf.out, pf.power, 0.01)
@@ -179,7 +187,12 @@ func runPlan(ctx context.Context, plan experiment.Plan, pf *planFlags, stdout, s
 	began := time.Now()
 	if !pf.analyzeOnly {
 		fmt.Fprintf(stderr, "%s profile: %d runs into %s\n", plan.Profile.Name, len(specs), pf.out)
-		if err := experiment.Execute(ctx, specs, opt); err != nil {
+		before := countDone(pf.out, specs)
+		err := experiment.Execute(ctx, specs, opt)
+		if lerr := appendRunLog(pf.out, pf.args, began, before, countDone(pf.out, specs), len(specs), err); lerr != nil {
+			fmt.Fprintf(stderr, "warning: %s not written: %v\n", RunLogFile, lerr)
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -57,3 +57,34 @@ func verdictTable(md string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// Every invocation that trains appends itself to the folder's RUN.md: command, commit, machine,
+// wall time and how far the plan got; --compact-to carries it along.
+func TestRunLog(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	for range 2 {
+		if code, stdout, stderr := runCLI("experiment", "mnist-ae-b10", "--profile", "tiny", "--out", out); code != 0 {
+			t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+		}
+	}
+	log, err := os.ReadFile(filepath.Join(out, RunLogFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"- command: `fgrelu experiment mnist-ae-b10 --profile tiny --out " + out + "`",
+		"runs with results: 0 → 4 of 4", "runs with results: 4 → 4 of 4", "- commit: ", "- machine: "} {
+		if !strings.Contains(string(log), want) {
+			t.Errorf("RUN.md lacks %q:\n%s", want, log)
+		}
+	}
+	if n := strings.Count(string(log), "\n## "); n != 2 {
+		t.Errorf("%d invocations logged, want 2", n)
+	}
+	dst := filepath.Join(t.TempDir(), "compact")
+	if code, stdout, stderr := runCLI("experiment", "mnist-ae-b10", "--profile", "tiny", "--out", out, "--compact-to", dst); code != 0 {
+		t.Fatalf("compact: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(dst, RunLogFile)); err != nil || !bytes.Equal(b, log) {
+		t.Errorf("RUN.md not carried to the compacted folder: %v", err)
+	}
+}
