@@ -211,6 +211,9 @@ type Counter struct{ flops atomic.Int64 }
 // Take returns the count so far and resets it.
 func (k *Counter) Take() int64 { return k.flops.Swap(0) }
 
+// Load returns the count so far.
+func (k *Counter) Load() int64 { return k.flops.Load() }
+
 func (c *Context) count(m, n, k int) {
 	if c != nil && c.Counter != nil {
 		c.Counter.flops.Add(2 * int64(m) * int64(n) * int64(k))

@@ -25,7 +25,11 @@ func (n *Net) Backward(tp *Tape) {
 			if t > 0 && tp.plan[l].backOnce {
 				continue
 			}
+			c := tp.times.start()
 			n.backwardStage(tp, t, l)
+			if tp.times != nil {
+				tp.times.stop(c, &tp.times.Backward[l], &tp.times.BackwardFLOPs[l])
+			}
 		}
 	}
 }

@@ -133,6 +133,7 @@ type Tape struct {
 	plan  []stagePlan    // [stage]
 	state [][]stageState // [pass][stage]
 	edges [][]edgeState  // [pass][edge]
+	times *StageTimes    // nil unless TimeStages asked for them
 }
 
 // stagePlan says which of a stage's computations the tape does once, on the first pass, for
@@ -241,7 +242,11 @@ func (n *Net) Forward(x *tensor.Tensor, m Mode, tp *Tape) *Tape {
 				in = tp.state[0][l].h
 				continue
 			}
+			c := tp.times.start()
 			in = n.forwardStage(tp, t, l, in, m)
+			if tp.times != nil {
+				tp.times.stop(c, &tp.times.Forward[l], &tp.times.ForwardFLOPs[l])
+			}
 		}
 	}
 	return tp

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/fgrelu/fgrelu/config"
@@ -109,6 +110,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	python := fs.String("python", "/usr/bin/python3", "Python with torch, for --compare")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the timed windows")
 	remeasure := fs.Bool("remeasure-peak", false, "measure this machine's sgemm peak again instead of using the cached value")
+	layers := fs.Bool("layers", false, "then time one more window stage by stage: forward and backward milliseconds per step, share and GFLOP/s of each layer")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if err := parse(fs, args); err != nil {
 			return err
@@ -162,6 +164,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "window %d: %d steps, %.0f samples/s\n", w+1, steps, rate)
 	}
 	med := printRates(stdout, rates, flopsPerSample, peak)
+	if *layers {
+		if err := b.layers(stdout, *seconds, peak.GFLOPS); err != nil {
+			return err
+		}
+	}
 	if *compare {
 		torch, err := runTorchReference(ctx, name, *python, *windows, *seconds, stdout)
 		if err != nil {
@@ -228,4 +235,39 @@ func runTorchReference(ctx context.Context, name, python string, windows int, se
 		return 0, fmt.Errorf("--compare: %s did not end with 'samples/s: N' (%q)", script, last)
 	}
 	return strconv.ParseFloat(strings.TrimSpace(v), 64)
+}
+
+// layers runs one more window with the tape timing every stage and counting its products, and
+// prints the breakdown; the rest of a step (losses, clearing gradients, the optimiser) is the
+// last row.
+func (b *benchSetup) layers(w io.Writer, seconds, peak float64) error {
+	n := b.step.Net
+	plain := n.Gemm
+	var k gemm.Counter
+	n.Gemm = plain.Counting(&k)
+	defer func() { n.Gemm = plain }()
+	tp := b.step.Tape()
+	times := tp.TimeStages(true)
+	defer tp.TimeStages(false)
+	start := time.Now()
+	steps, err := b.run(seconds, 3)
+	if err != nil {
+		return err
+	}
+	total := time.Since(start)
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(steps) }
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "per layer (%d steps; milliseconds per step; GFLOP/s of the layer's matrix products over its time):\n", steps)
+	fmt.Fprintln(tw, "layer\tforward\tbackward\tshare\tGFLOP/s\t% of peak\t")
+	var staged time.Duration
+	for l, st := range n.Stages {
+		d := times.Forward[l] + times.Backward[l]
+		staged += d
+		g := float64(times.ForwardFLOPs[l]+times.BackwardFLOPs[l]) / d.Seconds() / 1e9
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\t%.1f %%\t%.1f\t%.0f %%\t\n", st.Name, ms(times.Forward[l]), ms(times.Backward[l]),
+			100*d.Seconds()/total.Seconds(), g, 100*g/peak)
+	}
+	rest := total - staged
+	fmt.Fprintf(tw, "rest\t\t%.3f\t%.1f %%\t\t\t\n", ms(rest), 100*rest.Seconds()/total.Seconds())
+	return tw.Flush()
 }

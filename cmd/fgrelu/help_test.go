@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -77,5 +78,39 @@ func TestMeasuredPeakIsCached(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1)) // another environment: measured anew
 	if other := measuredPeak(false); other.Env == first.Env {
 		t.Errorf("a changed environment reused the cached peak")
+	}
+}
+
+// bench --layers times every stage: a row per layer and the rest of the step, shares that add
+// up to the whole step.
+func TestBenchLayers(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	code, stdout, stderr := runCLI("bench", "mnist-ae", "--windows", "1", "--seconds", "0.2", "--warmup", "0.1", "--layers")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	total := 0.0
+	for _, layer := range []string{"E1", "E2", "D1", "D2", "rest"} {
+		found := false
+		for _, line := range strings.Split(stdout, "\n") {
+			f := strings.Fields(line)
+			if len(f) > 0 && f[0] == layer {
+				found = true
+				for i, x := range f {
+					if x == "%" && i > 0 {
+						var v float64
+						fmt.Sscan(f[i-1], &v)
+						total += v
+						break
+					}
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no row for %s:\n%s", layer, stdout)
+		}
+	}
+	if total < 99 || total > 101 {
+		t.Errorf("shares add up to %.1f %%:\n%s", total, stdout)
 	}
 }
