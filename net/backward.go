@@ -2,6 +2,7 @@ package net
 
 import (
 	"github.com/fgrelu/fgrelu/internal/par"
+	"github.com/fgrelu/fgrelu/nn"
 	"github.com/fgrelu/fgrelu/tensor"
 )
 
@@ -21,6 +22,9 @@ func (n *Net) Backward(tp *Tape) {
 		}
 	}
 	for t := n.Passes - 1; t >= 0; t-- {
+		if t < n.Passes-1 {
+			tp.shareGradientBuffers(t+1, t)
+		}
 		for l := last; l >= 0; l-- {
 			if t > 0 && tp.plan[l].backOnce {
 				continue
@@ -59,16 +63,21 @@ func (n *Net) backwardStage(tp *Tape, t, l int) {
 	if tp.plan[l].sOnce {
 		// μ_S is the first pass's: collect ∂L/∂μ_S over passes, run the product's backward once.
 		first := &tp.state[0][l]
-		first.ds = addInto(first.ds, ds, &first.dsBuf)
-		if t > 0 {
+		if t > 0 { // crosses passes: kept in an accumulator of its own (see shareGradientBuffers)
+			first.ds = accumulate(first.ds, ds, &first.dsBuf)
 			return
 		}
+		first.ds = addInto(first.ds, ds, &first.dsBuf)
 		ds = first.ds
 	}
 	dx := stage.Linear.Backward(&ss.lin, ds, l > 0)
 	if l > 0 {
 		below := &tp.state[tp.pass(t, l-1)][l-1]
-		below.dh = addInto(below.dh, dx, &below.dhBuf)
+		if tp.pass(t, l-1) != t { // crosses passes
+			below.dh = accumulate(below.dh, dx, &below.dhBuf)
+		} else {
+			below.dh = addInto(below.dh, dx, &below.dhBuf)
+		}
 	}
 }
 
@@ -119,6 +128,37 @@ func unreduce(r Reduce, dv, h, buf *tensor.Tensor) *tensor.Tensor {
 		}
 	}
 	return buf
+}
+
+// accumulate returns acc + g in *buf (allocated once), never g itself: for a gradient that
+// another pass will add to, after the buffers g lives in have been reused.
+func accumulate(acc, g *tensor.Tensor, buf **tensor.Tensor) *tensor.Tensor {
+	if acc == nil {
+		*buf = tensor.Ensure(*buf, g.Shape...)
+		copy((*buf).Data, g.Data)
+		return *buf
+	}
+	return addInto(acc, g, buf)
+}
+
+// shareGradientBuffers lets pass to reuse the gradient buffers (DX) of pass from's layers, which
+// ran backward just before it: by then they are consumed (what crosses passes was accumulated
+// into buffers of its own), so a network keeps one set of them, not one per pass — the largest
+// part of a convolutional network's memory after the activations.
+func (tp *Tape) shareGradientBuffers(from, to int) {
+	share := func(dst, src *nn.State) {
+		if dst.DX == nil {
+			dst.DX = src.DX
+		}
+	}
+	for l := range tp.state[to] {
+		a, b := &tp.state[from][l], &tp.state[to][l]
+		share(&b.lin, &a.lin)
+		share(&b.act, &a.act)
+		for p := range b.post {
+			share(&b.post[p], &a.post[p])
+		}
+	}
 }
 
 // addInto returns acc + g. When acc is nil it returns g itself, not a copy: the gradient

@@ -110,6 +110,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	python := fs.String("python", "/usr/bin/python3", "Python with torch, for --compare")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the timed windows")
 	remeasure := fs.Bool("remeasure-peak", false, "measure this machine's sgemm peak again instead of using the cached value")
+	memprofile := fs.String("memprofile", "", "write a heap profile (in-use memory) after the timed windows")
 	layers := fs.Bool("layers", false, "then time one more window stage by stage: forward and backward milliseconds per step, share and GFLOP/s of each layer")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if err := parse(fs, args); err != nil {
@@ -164,6 +165,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "window %d: %d steps, %.0f samples/s\n", w+1, steps, rate)
 	}
 	med := printRates(stdout, rates, flopsPerSample, peak)
+	if *memprofile != "" {
+		if err := writeHeapProfile(*memprofile); err != nil {
+			return err
+		}
+	}
 	if *layers {
 		if err := b.layers(stdout, *seconds, peak.GFLOPS); err != nil {
 			return err
