@@ -42,7 +42,41 @@ func analyzeDeadUnits(a *analysis) section {
 	if s.Verdict == stats.NotRun {
 		s.Verdict = verdictOfTested(s.Numbers)
 	}
+	if plain := plainAnswers(s.Numbers); plain != "" {
+		s.Notes = plain + "\n\n" + s.Notes
+	}
 	return s
+}
+
+// plainAnswers says in words what the rows of the three questions found.
+func plainAnswers(rows []report.Row) string {
+	byLabel := map[string]report.Row{}
+	for _, r := range rows {
+		byLabel[r.Label] = r
+	}
+	say := func(c Claim) string {
+		r, ok := byLabel[c.Text]
+		if !ok || r.Verdict == stats.NotRun || r.Verdict == "" {
+			return "not tested"
+		}
+		return fmt.Sprintf("%s (mean difference %.3g over %d pairs)", r.Verdict, r.Mean, r.N)
+	}
+	var fewer, kept, revive []string
+	for _, c := range deadUnitClaims() {
+		switch {
+		case c.Measure.name == deadBottleneck.name:
+			fewer = append(fewer, c.A.label+": "+say(c))
+		case c.Measure.name == revived.name:
+			revive = append(revive, c.A.label+": "+say(c))
+		case c.PerSeed != nil:
+			kept = append(kept, strings.TrimPrefix(c.ID, deadSection+"/")+": "+say(c))
+		}
+	}
+	return "In plain words. Does a model leave fewer dead bottleneck units than the standard one? " +
+		strings.Join(fewer, "; ") + ". Is feedback's lower loss still there when dead units are taken out " +
+		"(matched: only seeds with equal dead units; adjusted: by the within-model slope of loss on dead units)? " +
+		strings.Join(kept, "; ") + ". Does the last pass revive bottleneck units the first left dead? " +
+		strings.Join(revive, "; ") + "."
 }
 
 // verdictOfTested combines the rows that could be tested: the stratified comparison has no pairs
