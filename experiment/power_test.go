@@ -127,3 +127,27 @@ func TestStudySettingsAreTheRunsSettings(t *testing.T) {
 		}
 	}
 }
+
+// Compacting a folder into itself (a plan resumed in its committed folder) leaves only the
+// compressed results, which still read back.
+func TestCompactInPlace(t *testing.T) {
+	out := t.TempDir()
+	e, _ := ByName("mnist-ae-b10")
+	specs, err := e.Runs(Profiles["quick"], "mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Result{Key: specs[0].Key(), Spec: specs[0], History: []train.Row{{Epoch: 1, Split: "test", Pass: 1, Loss: 0.1}}}
+	if err := save(out, r); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := Compact(out, out, specs); err != nil || n != 1 {
+		t.Fatalf("Compact in place: %d, %v", n, err)
+	}
+	if _, err := os.Stat(resultPath(out, specs[0])); !os.IsNotExist(err) {
+		t.Errorf("the uncompressed result is still there: %v", err)
+	}
+	if len(Collect(out, specs)) != 1 || !Done(out, specs[0]) {
+		t.Error("the compressed result does not read back")
+	}
+}

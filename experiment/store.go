@@ -112,8 +112,10 @@ func Collect(out string, specs []RunSpec) map[string]*Result {
 
 // Compact copies the complete results of specs from out to dst, gzip-compressed (a result's
 // floats compress about threefold), for a results folder to commit: the analysis reads them
-// as it reads the originals. It returns how many it copied.
+// as it reads the originals. It returns how many it copied. When dst is out itself (a plan
+// resumed in its committed folder), the uncompressed originals are removed once compressed.
 func Compact(out, dst string, specs []RunSpec) (int, error) {
+	inPlace := sameDir(out, dst)
 	if err := os.MkdirAll(filepath.Join(dst, ResultsDir), 0o755); err != nil {
 		return 0, fmt.Errorf("experiment: %w", err)
 	}
@@ -132,7 +134,19 @@ func Compact(out, dst string, specs []RunSpec) (int, error) {
 		if err := atomicfile.WriteBytes(resultPath(dst, r.Spec)+".gz", z.Bytes()); err != nil {
 			return n, err
 		}
+		if inPlace {
+			if err := os.Remove(resultPath(out, r.Spec)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return n, fmt.Errorf("experiment: %w", err)
+			}
+		}
 		n++
 	}
 	return n, nil
+}
+
+// sameDir reports whether two paths name the same folder.
+func sameDir(a, b string) bool {
+	x, err1 := filepath.Abs(a)
+	y, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && filepath.Clean(x) == filepath.Clean(y)
 }
