@@ -283,6 +283,7 @@ func (n *Net) forwardStage(tp *Tape, t, l int, in *tensor.Tensor, m Mode) *tenso
 		ss.muD = n.feedback(tp, t, l)
 	}
 	mode(&ss.act)
+	ss.act.ReuseDY = true // the gradient backward hands the gate is consumed by it
 	a := stage.Gate.Forward(&ss.act, s, ss.muD)
 	for p, layer := range stage.Post {
 		mode(&ss.post[p])

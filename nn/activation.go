@@ -80,7 +80,7 @@ func (a *Activation) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor
 	if !needDX {
 		return nil
 	}
-	st.DX = tensor.Ensure(st.DX, dy.Shape...)
+	st.DX = gradientBuffer(st, dy) // each kind reads dy[i] before it writes dx[i]
 	ys, ds, dx := st.Y.Data, dy.Data, st.DX.Data
 	elementwise(len(ys), func(lo, hi int) {
 		switch a.Kind {

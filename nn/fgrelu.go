@@ -205,7 +205,7 @@ func (g *FGReLU) Forward(st *State, s, muD *tensor.Tensor) *tensor.Tensor {
 // For filter-wise gates ∂L/∂μ_D and ∂L/∂α sum over positions, in float64.
 func (g *FGReLU) Backward(st *State, dy *tensor.Tensor) (ds, dmuD *tensor.Tensor) {
 	n := dy.Rows()
-	st.DX = tensor.Ensure(st.DX, dy.Shape...)
+	st.DX = gradientBuffer(st, dy) // every value below reads dy[i] before it writes dx[i]
 	xs, dys, dxs := st.X.Data, dy.Data, st.DX.Data
 	sv := &st.gate
 	if sv.muD == nil { // f = c·max(0, μ_S): ∂f/∂μ_S = c where f > 0

@@ -35,6 +35,9 @@ type State struct {
 	Step *State
 
 	X, Y, DX *tensor.Tensor
+	// ReuseDY lets a gate's Backward write the input gradient into dy's storage, for a caller
+	// that does not read dy afterwards (net's backward): one buffer fewer per stage and pass.
+	ReuseDY bool
 
 	// The saved values of each kind of layer, named.
 	gate     gateSaved // FGReLU: μ_D, gains, their derivatives, ∂L/∂μ_D
@@ -44,6 +47,15 @@ type State struct {
 	cols     scratch   // Conv2D, ConvTranspose2D: patch matrices, one per goroutine (step-wide)
 	dcols    scratch   // Conv2D: gradients of the patch matrices (step-wide)
 	partials []float32 // Conv2D, ConvTranspose2D: per-group weight gradients (step-wide)
+}
+
+// gradientBuffer is where an elementwise Backward writes its input gradient: dy itself when the
+// caller allows it (ReuseDY), else the state's own buffer.
+func gradientBuffer(st *State, dy *tensor.Tensor) *tensor.Tensor {
+	if st.ReuseDY {
+		return dy
+	}
+	return tensor.Ensure(st.DX, dy.Shape...)
 }
 
 // stepState is where what a layer keeps for the whole step lives: the first pass's state.
