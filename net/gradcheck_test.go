@@ -135,9 +135,7 @@ func pattern(tp *Tape) string {
 				}
 			}
 			for _, ps := range ss.post {
-				for _, ix := range ps.Argmax() {
-					b = append(b, byte(ix), byte(ix>>8), byte(ix>>16))
-				}
+				b = append(b, ps.Argmax()...)
 			}
 		}
 	}

@@ -42,7 +42,7 @@ type State struct {
 	// The saved values of each kind of layer, named.
 	gate     gateSaved // FGReLU: μ_D, gains, their derivatives, ∂L/∂μ_D
 	norm     normSaved // BatchNorm: x̂ and 1/√(σ² + ε)
-	argmax   []int32   // MaxPool2D: the input index of each output
+	argmax   []uint8   // MaxPool2D: the winner's position in each output's window
 	mask     []float32 // Dropout: the step's mask (in the first pass's state)
 	cols     scratch   // Conv2D, ConvTranspose2D: patch matrices, one per goroutine (step-wide)
 	dcols    scratch   // Conv2D: gradients of the patch matrices (step-wide)

@@ -12,13 +12,17 @@ import (
 // PyTorch's default. Among equal values the first in the window wins.
 type MaxPool2D struct{ Size int }
 
-// Argmax is what a max pooling's Forward saved in st: for each output, the index of the input
-// that won its window (nil for other layers). Tests read it to see which input won.
-func (st *State) Argmax() []int32 { return st.argmax }
+// Argmax is what a max pooling's Forward saved in st: for each output, the position within its
+// window (row-major, di·Size + dj) of the input that won (nil for other layers). A byte per
+// output, not an index: a quarter of the memory. Tests read it to see which input won.
+func (st *State) Argmax() []uint8 { return st.argmax }
 
 func (m *MaxPool2D) Params() []*Param { return nil }
 
 func (m *MaxPool2D) OutShape(in []int) ([]int, error) {
+	if m.Size*m.Size > 256 {
+		return nil, fmt.Errorf("maxpool: window %d×%d, at most 16×16", m.Size, m.Size)
+	}
 	if len(in) != 3 || in[0] < m.Size || in[1] < m.Size {
 		return nil, fmt.Errorf("maxpool: input of shape %v, want [H W C] with H, W ≥ %d", in, m.Size)
 	}
@@ -32,7 +36,7 @@ func (m *MaxPool2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	st.X = x
 	st.Y = tensor.Ensure(st.Y, n, oh, ow, c)
 	if cap(st.argmax) < st.Y.Len() {
-		st.argmax = make([]int32, st.Y.Len())
+		st.argmax = make([]uint8, st.Y.Len())
 	}
 	st.argmax = st.argmax[:st.Y.Len()]
 	xs, ys, idx := x.Data, st.Y.Data, st.argmax
@@ -50,14 +54,13 @@ func (m *MaxPool2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 							in := xs[base : base+c]
 							if di == 0 && dj == 0 {
 								copy(out, in)
-								for ch := range at {
-									at[ch] = int32(base + ch)
-								}
+								clear(at)
 								continue
 							}
+							k := uint8(di*s + dj)
 							for ch, v := range in {
 								if v > out[ch] {
-									out[ch], at[ch] = v, int32(base+ch)
+									out[ch], at[ch] = v, k
 								}
 							}
 						}
@@ -74,13 +77,24 @@ func (m *MaxPool2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.
 	if !needDX {
 		return nil
 	}
+	n, h, w, c := st.X.Shape[0], st.X.Shape[1], st.X.Shape[2], st.X.Shape[3]
+	s := m.Size
+	oh, ow := h/s, w/s
 	st.DX = tensor.Ensure(st.DX, st.X.Shape...)
 	st.DX.Zero()
-	dx := st.DX.Data
+	dx, dys := st.DX.Data, dy.Data
 	// Windows do not overlap, so every input receives from at most one output: no races.
-	elementwise(len(dy.Data), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			dx[st.argmax[i]] += dy.Data[i]
+	par.For(n, rowGrain(oh*ow*c), func(lo, hi int) {
+		for b := lo; b < hi; b++ {
+			for i := range oh {
+				for j := range ow {
+					o := ((b*oh+i)*ow + j) * c
+					for ch, k := range st.argmax[o : o+c] {
+						di, dj := int(k)/s, int(k)%s
+						dx[((b*h+i*s+di)*w+j*s+dj)*c+ch] += dys[o+ch]
+					}
+				}
+			}
 		}
 	})
 	return st.DX
