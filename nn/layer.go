@@ -43,7 +43,7 @@ type State struct {
 	gate     gateSaved // FGReLU: μ_D, gains, their derivatives, ∂L/∂μ_D
 	norm     normSaved // BatchNorm: x̂ and 1/√(σ² + ε)
 	argmax   []uint8   // MaxPool2D: the winner's position in each output's window
-	mask     []float32 // Dropout: the step's mask (in the first pass's state)
+	mask     []uint8   // Dropout: the step's mask, 1 kept, 0 dropped (in the first pass's state)
 	cols     scratch   // Conv2D, ConvTranspose2D: patch matrices, one per goroutine (step-wide)
 	dcols    scratch   // Conv2D: gradients of the patch matrices (step-wide)
 	partials []float32 // Conv2D, ConvTranspose2D: per-group weight gradients (step-wide)
