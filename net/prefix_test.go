@@ -57,12 +57,7 @@ func TestBatchNormBelowFeedbackUpdatesEveryPass(t *testing.T) {
 // their backward runs on every pass. (Before the tape, batch norm below feedback made the
 // backward skip them on later passes, and their share of the gradient was lost.)
 func TestNoisyTrainingBelowFeedback(t *testing.T) {
-	spec := Spec{Input: []int{8, 8, 2}, Layers: []LayerSpec{
-		{Name: "E1", Type: "conv", Units: 3, Kernel: 3, Stride: 2, Pad: 1, BatchNorm: true},
-		{Name: "E2", Type: "conv", Units: 4, Kernel: 3, Stride: 2, Pad: 1},
-		{Name: "D1", Type: "convT", Units: 4, Kernel: 3, Stride: 2, Pad: 1, OutPad: 1},
-		{Name: "D2", Type: "convT", Units: 2, Kernel: 3, Stride: 2, Pad: 1, OutPad: 1},
-	}, Edges: []EdgeSpec{{From: "D1", To: "E2"}}, Passes: 2, Gate: "gain", BetaMax: 0.9, Eta: 0.5, Loss: "bce", Init: "glorot"}
+	spec := Spec{Input: []int{8, 8, 2}, Layers: bnBelowLayers(), Edges: []EdgeSpec{{From: "D1", To: "E2"}}, Passes: 2, Gate: "gain", BetaMax: 0.9, Eta: 0.5, Loss: "bce", Init: "glorot"}
 	n, err := Build(spec, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
 		t.Fatal(err)
@@ -100,12 +95,7 @@ func TestNoisyTrainingBelowFeedback(t *testing.T) {
 // ½, ½ (or 0, 1) give the gradients of one pass with weight 1. (With batch norm the passes were
 // rerun in training, and the later passes' share of the gradient was lost.)
 func TestPassesWithoutFeedbackKeepTheirGradient(t *testing.T) {
-	spec := Spec{Input: []int{8, 8, 2}, Layers: []LayerSpec{
-		{Name: "E1", Type: "conv", Units: 3, Kernel: 3, Stride: 2, Pad: 1, BatchNorm: true},
-		{Name: "E2", Type: "conv", Units: 4, Kernel: 3, Stride: 2, Pad: 1},
-		{Name: "D1", Type: "convT", Units: 4, Kernel: 3, Stride: 2, Pad: 1, OutPad: 1},
-		{Name: "D2", Type: "convT", Units: 2, Kernel: 3, Stride: 2, Pad: 1, OutPad: 1},
-	}, Passes: 1, Gate: "gain", BetaMax: 0.9, Eta: 0.5, Loss: "bce", Init: "glorot"}
+	spec := Spec{Input: []int{8, 8, 2}, Layers: bnBelowLayers(), Passes: 1, Gate: "gain", BetaMax: 0.9, Eta: 0.5, Loss: "bce", Init: "glorot"}
 	x := tensor.New(2, 8, 8, 2)
 	for i := range x.Data {
 		x.Data[i] = float32(i%7) / 7
@@ -136,5 +126,16 @@ func TestPassesWithoutFeedbackKeepTheirGradient(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// bnBelowLayers is a small convolutional autoencoder with batch norm in its first layer, below
+// any gated layer.
+func bnBelowLayers() []LayerSpec {
+	return []LayerSpec{
+		{Name: "E1", Type: "conv", Units: 3, Kernel: 3, Stride: 2, Pad: 1, BatchNorm: true},
+		{Name: "E2", Type: "conv", Units: 4, Kernel: 3, Stride: 2, Pad: 1},
+		{Name: "D1", Type: "convT", Units: 4, Kernel: 3, Stride: 2, Pad: 1, OutPad: 1},
+		{Name: "D2", Type: "convT", Units: 2, Kernel: 3, Stride: 2, Pad: 1, OutPad: 1},
 	}
 }
