@@ -42,9 +42,7 @@ func analyzeDeadUnits(a *analysis) section {
 	if s.Verdict == stats.NotRun {
 		s.Verdict = verdictOfTested(s.Numbers)
 	}
-	if plain := plainAnswers(s.Numbers); plain != "" {
-		s.Notes = plain + "\n\n" + s.Notes
-	}
+	s.Notes = plainAnswers(s.Numbers) + "\n\n" + s.Notes
 	return s
 }
 
@@ -59,7 +57,7 @@ func plainAnswers(rows []report.Row) string {
 		if !ok || r.Verdict == stats.NotRun || r.Verdict == "" {
 			return "not tested"
 		}
-		return fmt.Sprintf("%s (mean difference %.3g over %d pairs)", r.Verdict, r.Mean, r.N)
+		return fmt.Sprintf("%s (mean %.3g, n = %d)", r.Verdict, r.Mean, r.N)
 	}
 	var fewer, kept, revive []string
 	for _, c := range deadUnitClaims() {

@@ -120,7 +120,7 @@ func Compact(out, dst string, specs []RunSpec) (int, error) {
 		return 0, fmt.Errorf("experiment: %w", err)
 	}
 	n := 0
-	for _, r := range Collect(out, specs) {
+	for key, r := range Collect(out, specs) {
 		b, err := json.Marshal(r)
 		if err != nil {
 			return n, fmt.Errorf("experiment: %w", err)
@@ -131,11 +131,13 @@ func Compact(out, dst string, specs []RunSpec) (int, error) {
 		if err := zw.Close(); err != nil {
 			return n, fmt.Errorf("experiment: %w", err)
 		}
-		if err := atomicfile.WriteBytes(resultPath(dst, r.Spec)+".gz", z.Bytes()); err != nil {
+		// Named by the key the result was found under, so that Done finds it again.
+		name := filepath.Join(ResultsDir, key+".json")
+		if err := atomicfile.WriteBytes(filepath.Join(dst, name)+".gz", z.Bytes()); err != nil {
 			return n, err
 		}
 		if inPlace {
-			if err := os.Remove(resultPath(out, r.Spec)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if err := os.Remove(filepath.Join(out, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return n, fmt.Errorf("experiment: %w", err)
 			}
 		}

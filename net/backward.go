@@ -153,8 +153,7 @@ func (tp *Tape) shareGradientBuffers(from, to int) {
 	}
 	for l := range tp.state[to] {
 		a, b := &tp.state[from][l], &tp.state[to][l]
-		share(&b.lin, &a.lin)
-		share(&b.act, &a.act)
+		share(&b.lin, &a.lin) // not the gate's: it writes into the gradient it is handed (ReuseDY)
 		for p := range b.post {
 			share(&b.post[p], &a.post[p])
 		}

@@ -72,6 +72,8 @@ func TestCheckBoundsSizes(t *testing.T) {
 		{[]int{4, 4, 1}, []LayerSpec{{Name: "T", Type: "convT", Units: 1, Kernel: 2, Stride: 1 << 26}}, "layers[0] (T): output"},
 		{[]int{4, 4, 1}, []LayerSpec{{Name: "T", Type: "convT", Units: 1, Kernel: 2, Stride: 1 << 40}}, "layers[0] (T): units, kernel, stride"},
 		{[]int{4, 4, 1}, []LayerSpec{{Name: "C", Type: "conv", Units: 1 << 13, Kernel: 1 << 13, Pad: 1 << 13}}, "layers[0] (C)"},
+		// Max pooling keeps each winner's place in its window in a byte: at most 16×16.
+		{[]int{17, 17, 1}, []LayerSpec{{Name: "P", Type: "conv", Units: 1, Kernel: 1, Pool: 17}, dense(2)}, "at most 16×16"},
 	} {
 		s := Spec{Input: c.input, Layers: c.layers, Passes: 1, Gate: "gain", BetaMax: 0.9, Eta: 1, Loss: "mse", Init: "glorot"}
 		var before, after runtime.MemStats

@@ -375,10 +375,10 @@ func checkStage(ls LayerSpec, in []int, output bool) (stageLayout, int, error) {
 	}
 	h := st.s
 	if ls.Pool > 0 {
-		if len(h) != 3 || h[0] < ls.Pool || h[1] < ls.Pool {
-			return st, 0, fmt.Errorf("maxpool: input of shape %v, want [H W C] with H, W ≥ %d", h, ls.Pool)
+		var err error // the pooling layer's own rule: shapes, and windows of at most 16×16
+		if h, err = (&nn.MaxPool2D{Size: ls.Pool}).OutShape(h); err != nil {
+			return st, 0, err
 		}
-		h = []int{h[0] / ls.Pool, h[1] / ls.Pool, h[2]}
 	}
 	if ls.BatchNorm {
 		size += 4 * h[len(h)-1] // γ, β, running mean and variance

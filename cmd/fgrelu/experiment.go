@@ -151,10 +151,8 @@ func runPlan(ctx context.Context, plan experiment.Plan, pf *planFlags, stdout, s
 			return err
 		}
 		fmt.Fprintf(stderr, "%d results of %d runs compacted into %s\n", n, len(specs), pf.compactTo)
-		if b, err := os.ReadFile(filepath.Join(pf.out, RunLogFile)); err == nil { // the runs' history travels with them
-			if err := os.WriteFile(filepath.Join(pf.compactTo, RunLogFile), b, 0o644); err != nil {
-				return err
-			}
+		if err := mergeRunLog(pf.out, pf.compactTo); err != nil { // the runs' history travels with them
+			return err
 		}
 		pf.out, pf.analyzeOnly = pf.compactTo, true
 	case pf.power > 0:
@@ -179,7 +177,13 @@ func runPlan(ctx context.Context, plan experiment.Plan, pf *planFlags, stdout, s
 			return usageError{fmt.Sprintf("--index %d: the plan has %d runs (0…%d)", pf.index, len(specs), len(specs)-1)}
 		}
 		opt.Jobs = 1
-		return experiment.Execute(ctx, specs[pf.index:pf.index+1], opt)
+		one := specs[pf.index : pf.index+1]
+		began, before := time.Now(), countDone(pf.out, one)
+		err := experiment.Execute(ctx, one, opt)
+		if lerr := appendRunLog(pf.out, pf.args, began, before, countDone(pf.out, one), 1, err); lerr != nil {
+			fmt.Fprintf(stderr, "warning: %s not written: %v\n", RunLogFile, lerr)
+		}
+		return err
 	}
 	if err := os.MkdirAll(pf.out, 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)

@@ -87,4 +87,17 @@ func TestRunLog(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(dst, RunLogFile)); err != nil || !bytes.Equal(b, log) {
 		t.Errorf("RUN.md not carried to the compacted folder: %v", err)
 	}
+	// A second sitting in another folder, compacted into the same one, adds its entry and keeps
+	// the first two; a run of one index (a cluster task) logs itself too.
+	other := filepath.Join(t.TempDir(), "other")
+	if code, stdout, stderr := runCLI("experiment", "mnist-ae-b10", "--profile", "tiny", "--out", other, "--index", "0"); code != 0 {
+		t.Fatalf("--index 0: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, stdout, stderr := runCLI("experiment", "mnist-ae-b10", "--profile", "tiny", "--out", other, "--compact-to", dst); code != 0 {
+		t.Fatalf("second compact: exit %d\n%s%s", code, stdout, stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(dst, RunLogFile))
+	if n := strings.Count(string(b), "\n## "); n != 3 || !strings.Contains(string(b), "runs with results: 0 → 1 of 1") {
+		t.Errorf("merged RUN.md has %d entries, want 3:\n%s", n, b)
+	}
 }

@@ -91,3 +91,45 @@ func envOr(k string) string {
 	}
 	return "unset"
 }
+
+// mergeRunLog adds to dst's RUN.md the invocations of src's that it does not hold yet, so that
+// compacting several sittings into one folder keeps all of them.
+func mergeRunLog(src, dst string) error {
+	from, err := os.ReadFile(filepath.Join(src, RunLogFile))
+	if err != nil || sameFile(src, dst) {
+		return nil // nothing to carry
+	}
+	to, err := os.ReadFile(filepath.Join(dst, RunLogFile))
+	if os.IsNotExist(err) {
+		return os.WriteFile(filepath.Join(dst, RunLogFile), from, 0o644)
+	}
+	if err != nil {
+		return err
+	}
+	var add strings.Builder
+	parts := strings.Split(string(from), "\n## ")
+	for _, p := range parts[1:] {
+		if entry := "\n## " + p; !strings.Contains(string(to), strings.TrimRight(entry, "\n")) {
+			add.WriteString(entry)
+		}
+	}
+	if add.Len() == 0 {
+		return nil
+	}
+	f, err := os.OpenFile(filepath.Join(dst, RunLogFile), os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(add.String()); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// sameFile reports whether two folders are one.
+func sameFile(a, b string) bool {
+	x, err1 := os.Stat(a)
+	y, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(x, y)
+}
