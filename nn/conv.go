@@ -57,7 +57,7 @@ func (c *Conv2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	n := x.Rows()
 	st.X = x
 	st.Y = tensor.Ensure(st.Y, n, g.OH, g.OW, c.Out)
-	pl, rows := g.patchLen(), g.gridLen()
+	pl, rows := g.PatchLen(), g.GridLen()
 	step := stepOf(rows * pl)
 	w, y := c.Weight.Value.Data, st.Y.Data
 	ws := st.stepState()
@@ -85,7 +85,7 @@ func (c *Conv2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 func (c *Conv2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Tensor {
 	g := c.geom(st.X)
 	n := dy.Rows()
-	pl, rows := g.patchLen(), g.gridLen()
+	pl, rows := g.PatchLen(), g.GridLen()
 	step := stepOf(rows * pl)
 	size := c.Out * pl
 	groups := groupsOf(n)

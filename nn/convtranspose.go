@@ -66,7 +66,7 @@ func (c *ConvTranspose2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	n := x.Rows()
 	st.X = x
 	st.Y = tensor.Ensure(st.Y, n, g.H, g.W, c.Out)
-	pl, rows, il := g.patchLen(), g.gridLen(), g.imageLen()
+	pl, rows, il := g.PatchLen(), g.GridLen(), g.ImageLen()
 	step := stepOf(rows * pl)
 	y := st.Y.Data
 	ws := st.stepState()
@@ -93,7 +93,7 @@ func (c *ConvTranspose2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 func (c *ConvTranspose2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Tensor {
 	g := c.geom(st.X)
 	n := dy.Rows()
-	pl, rows := g.patchLen(), g.gridLen()
+	pl, rows := g.PatchLen(), g.GridLen()
 	step := stepOf(rows * pl)
 	size := c.In * pl
 	groups := groupsOf(n)

@@ -26,6 +26,7 @@ type planFlags struct {
 	verdicts                     config.Verdicts // --verdict settings (docs/METHODS.md)
 	power                        int
 	compactTo                    string
+	cpuprofile                   string
 	args                         []string // the command line, for RUN.md
 }
 
@@ -42,6 +43,7 @@ func addPlanFlags(fs *flag.FlagSet, defOut string) *planFlags {
 	fs.Func("verdict", "a verdict setting key=value, repeatable (keys: "+verdictKeys()+"; see docs/METHODS.md)", p.verdicts.Set)
 	fs.BoolVar(&p.estimate, "estimate", false, "measure each kind of run briefly and extrapolate the wall time of the plan, then stop")
 	fs.StringVar(&p.compactTo, "compact-to", "", "copy the results in --out, gzip-compressed, to this folder and build the report there from them alone; runs nothing")
+	fs.StringVar(&p.cpuprofile, "cpuprofile", "", "write a CPU profile of the runs to this file")
 	fs.IntVar(&p.power, "power", 0, "plan from the results in --out: per claim, what N repeats would detect with 80 % power and the repeats a 1 % effect needs; runs nothing")
 	return p
 }
@@ -192,7 +194,14 @@ func runPlan(ctx context.Context, plan experiment.Plan, pf *planFlags, stdout, s
 	if !pf.analyzeOnly {
 		fmt.Fprintf(stderr, "%s profile: %d runs into %s\n", plan.Profile.Name, len(specs), pf.out)
 		before := countDone(pf.out, specs)
+		stop := func() {}
+		if pf.cpuprofile != "" {
+			if stop, err = startProfile(pf.cpuprofile); err != nil {
+				return err
+			}
+		}
 		err := experiment.Execute(ctx, specs, opt)
+		stop()
 		if lerr := appendRunLog(pf.out, pf.args, began, before, countDone(pf.out, specs), len(specs), err); lerr != nil {
 			fmt.Fprintf(stderr, "warning: %s not written: %v\n", RunLogFile, lerr)
 		}

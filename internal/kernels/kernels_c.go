@@ -6,6 +6,7 @@ package kernels
 #cgo CFLAGS: -O2
 #cgo LDFLAGS: -lm
 #include "kernels.h"
+#include "patches.h"
 */
 import "C"
 
@@ -26,4 +27,17 @@ func bceLogits(z, y, t []float32, scale float32, dz []float32) float64 {
 func adam(w, g, m, v []float32, c AdamConsts) {
 	C.fg_adam(f32(w), f32(g), f32(m), f32(v), C.long(len(w)), C.float(c.B1), C.float(c.B2), C.float(c.C1), C.float(c.C2),
 		C.float(c.Step), C.float(c.Sq), C.float(c.Eps))
+}
+
+func patches(g Patches) *C.fg_patches {
+	return &C.fg_patches{H: C.long(g.H), W: C.long(g.W), C: C.long(g.C), K: C.long(g.K),
+		Stride: C.long(g.Stride), Pad: C.long(g.Pad), OH: C.long(g.OH), OW: C.long(g.OW)}
+}
+
+func im2col(g Patches, x []float32, n0, n1 int, cols []float32) {
+	C.fg_im2col(patches(g), f32(x), C.long(n0), C.long(n1), f32(cols))
+}
+
+func col2im(g Patches, cols []float32, n0, n1 int, x []float32) {
+	C.fg_col2im(patches(g), f32(cols), C.long(n0), C.long(n1), f32(x))
 }

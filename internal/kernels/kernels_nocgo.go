@@ -11,3 +11,7 @@ func bceLogits(z, y, t []float32, scale float32, dz []float32) float64 {
 func adam(w, g, m, v []float32, c AdamConsts) {
 	adamGo(w, g, m, v, c)
 }
+
+func im2col(g Patches, x []float32, n0, n1 int, cols []float32) { im2colGo(g, x, n0, n1, cols) }
+
+func col2im(g Patches, cols []float32, n0, n1 int, x []float32) { col2imGo(g, cols, n0, n1, x) }
