@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 
+	"github.com/fgrelu/fgrelu/internal/kernels"
 	"github.com/fgrelu/fgrelu/internal/par"
 	"github.com/fgrelu/fgrelu/tensor"
 )
@@ -39,35 +40,11 @@ func (m *MaxPool2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 		st.argmax = make([]uint8, st.Y.Len())
 	}
 	st.argmax = st.argmax[:st.Y.Len()]
-	xs, ys, idx := x.Data, st.Y.Data, st.argmax
-	par.For(n, rowGrain(h*w*c), func(lo, hi int) {
-		for b := lo; b < hi; b++ {
-			for i := range oh {
-				for j := range ow {
-					o := ((b*oh+i)*ow + j) * c
-					out, at := ys[o:o+c], idx[o:o+c]
-					// Windows are compared a whole channel vector at a time, in row-major order
-					// within the window, with a strict >: the first of equal values wins.
-					for di := range s {
-						for dj := range s {
-							base := ((b*h+i*s+di)*w + j*s + dj) * c
-							in := xs[base : base+c]
-							if di == 0 && dj == 0 {
-								copy(out, in)
-								clear(at)
-								continue
-							}
-							k := uint8(di*s + dj)
-							for ch, v := range in {
-								if v > out[ch] {
-									out[ch], at[ch] = v, k
-								}
-							}
-						}
-					}
-				}
-			}
-		}
+	// Images in parallel; within a window the first of equal values wins (kernels.Pool).
+	per, out := h*w*c, oh*ow*c
+	par.For(n, rowGrain(per), func(lo, hi int) {
+		kernels.MaxPoolForward(kernels.Pool{N: hi - lo, H: h, W: w, C: c, S: s},
+			x.Data[lo*per:hi*per], st.Y.Data[lo*out:hi*out], st.argmax[lo*out:hi*out])
 	})
 	return st.Y
 }
@@ -81,21 +58,11 @@ func (m *MaxPool2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.
 	s := m.Size
 	oh, ow := h/s, w/s
 	st.DX = tensor.Ensure(st.DX, st.X.Shape...)
-	st.DX.Zero()
-	dx, dys := st.DX.Data, dy.Data
 	// Windows do not overlap, so every input receives from at most one output: no races.
-	par.For(n, rowGrain(oh*ow*c), func(lo, hi int) {
-		for b := lo; b < hi; b++ {
-			for i := range oh {
-				for j := range ow {
-					o := ((b*oh+i)*ow + j) * c
-					for ch, k := range st.argmax[o : o+c] {
-						di, dj := int(k)/s, int(k)%s
-						dx[((b*h+i*s+di)*w+j*s+dj)*c+ch] += dys[o+ch]
-					}
-				}
-			}
-		}
+	per, out := h*w*c, oh*ow*c
+	par.For(n, rowGrain(out), func(lo, hi int) {
+		kernels.MaxPoolBackward(kernels.Pool{N: hi - lo, H: h, W: w, C: c, S: s},
+			dy.Data[lo*out:hi*out], st.argmax[lo*out:hi*out], st.DX.Data[lo*per:hi*per])
 	})
 	return st.DX
 }

@@ -7,6 +7,7 @@ package kernels
 #cgo LDFLAGS: -lm
 #include "kernels.h"
 #include "patches.h"
+#include "pool.h"
 */
 import "C"
 
@@ -40,4 +41,18 @@ func im2col(g Patches, x []float32, n0, n1 int, cols []float32) {
 
 func col2im(g Patches, cols []float32, n0, n1 int, x []float32) {
 	C.fg_col2im(patches(g), f32(cols), C.long(n0), C.long(n1), f32(x))
+}
+
+func pool(p Pool) *C.fg_pool {
+	return &C.fg_pool{N: C.long(p.N), H: C.long(p.H), W: C.long(p.W), C: C.long(p.C), S: C.long(p.S)}
+}
+
+func u8(s []uint8) *C.uint8_t { return (*C.uint8_t)(unsafe.Pointer(unsafe.SliceData(s))) }
+
+func maxPoolForward(p Pool, x, y []float32, arg []uint8) {
+	C.fg_maxpool_fwd(pool(p), f32(x), f32(y), u8(arg))
+}
+
+func maxPoolBackward(p Pool, dy []float32, arg []uint8, dx []float32) {
+	C.fg_maxpool_bwd(pool(p), f32(dy), u8(arg), f32(dx))
 }

@@ -15,3 +15,7 @@ func adam(w, g, m, v []float32, c AdamConsts) {
 func im2col(g Patches, x []float32, n0, n1 int, cols []float32) { im2colGo(g, x, n0, n1, cols) }
 
 func col2im(g Patches, cols []float32, n0, n1 int, x []float32) { col2imGo(g, cols, n0, n1, x) }
+
+func maxPoolForward(p Pool, x, y []float32, arg []uint8) { maxPoolForwardGo(p, x, y, arg) }
+
+func maxPoolBackward(p Pool, dy []float32, arg []uint8, dx []float32) { maxPoolBackwardGo(p, dy, arg, dx) }
