@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 
+	"github.com/fgrelu/fgrelu/internal/kernels"
 	"github.com/fgrelu/fgrelu/internal/par"
 	"github.com/fgrelu/fgrelu/tensor"
 )
@@ -177,20 +178,13 @@ func (g *FGReLU) Forward(st *State, s, muD *tensor.Tensor) *tensor.Tensor {
 		}
 		gains.Data[i], dgains.Data[i] = float32(gn), float32(dg)
 	}
-	alpha := g.alpha()
 	per := s.Cols() // values per example
-	xs, ys, ms := s.Data, st.Y.Data, muD.Data
+	kg := kernels.Gate{Per: per, Ch: ch, Alpha: g.alpha()}
+	xs, ys := s.Data, st.Y.Data
 	par.For(n, rowGrain(per), func(lo, hi int) {
-		for b := lo; b < hi; b++ {
-			row := xs[b*per : (b+1)*per]
-			out := ys[b*per : (b+1)*per]
-			gb, mb := gains.Data[b*ch:(b+1)*ch], ms[b*ch:(b+1)*ch]
-			for p := 0; p < per; p += ch {
-				for c := range ch {
-					out[p+c] = max(row[p+c]+alpha*mb[c], 0) * gb[c]
-				}
-			}
-		}
+		k := kg
+		k.N, k.Gain, k.MuD = hi-lo, gains.Data[lo*ch:hi*ch], muD.Data[lo*ch:hi*ch]
+		kernels.GateForward(k, xs[lo*per:hi*per], ys[lo*per:hi*per])
 	})
 	return st.Y
 }
@@ -227,6 +221,15 @@ func (g *FGReLU) Backward(st *State, dy *tensor.Tensor) (ds, dmuD *tensor.Tensor
 	alpha := g.alpha()
 	sv.dmuD = tensor.Ensure(sv.dmuD, n, ch)
 	dm := sv.dmuD
+	if g.Alpha == nil { // no ∂L/∂α to sum: the compiled loop (kernels.GateBackward)
+		kg := kernels.Gate{Per: per, Ch: ch, Alpha: alpha}
+		par.For(n, rowGrain(per), func(lo, hi int) {
+			k := kg
+			k.N, k.Gain, k.DGain, k.MuD = hi-lo, gains.Data[lo*ch:hi*ch], dgains.Data[lo*ch:hi*ch], muD.Data[lo*ch:hi*ch]
+			kernels.GateBackward(k, xs[lo*per:hi*per], dys[lo*per:hi*per], dxs[lo*per:hi*per], dm.Data[lo*ch:hi*ch])
+		})
+		return st.DX, dm
+	}
 	dalpha := par.Sum(n, rowGrain(per), func(lo, hi int) float64 {
 		var da float64
 		acc := make([]float64, ch)

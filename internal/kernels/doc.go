@@ -1,11 +1,14 @@
-// Package kernels holds the few elementwise loops that dominate a training step once the
-// matrix products are fast: the sigmoid, binary cross-entropy on logits, and the Adam update.
+// Package kernels holds the loops that dominate a training step once the matrix products are
+// fast: the sigmoid, binary cross-entropy on logits, the Adam update, the feedback-gated ReLU
+// (gate.go), max pooling (pool.go), and a convolution's patch gathering and scattering
+// (patches.go, im2col and col2im).
 //
 // With cgo they are compiled C, built twice (AVX2 and baseline x86-64) and picked at load time
 // by the CPU; without cgo the same arithmetic runs in Go. Both follow the same formulas in the
-// same order and use no fused multiply-add, so they agree to the last bit on normal inputs.
-// The exponential and logarithm are the single-precision Cephes algorithms (S. L. Moshier,
-// Cephes Math Library, expf.c and logf.c), written without branches so they vectorise.
+// same order and use no fused multiply-add, so they agree to the last bit on normal inputs
+// (tests compare them value by value). The exponential and logarithm are the single-precision
+// Cephes algorithms (S. L. Moshier, Cephes Math Library, expf.c and logf.c), written without
+// branches so they vectorise.
 //
 // Owns: these loops. Imports no package of this module.
 package kernels

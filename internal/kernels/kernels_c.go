@@ -8,6 +8,7 @@ package kernels
 #include "kernels.h"
 #include "patches.h"
 #include "pool.h"
+#include "gate.h"
 */
 import "C"
 
@@ -55,4 +56,23 @@ func maxPoolForward(p Pool, x, y []float32, arg []uint8) {
 
 func maxPoolBackward(p Pool, dy []float32, arg []uint8, dx []float32) {
 	C.fg_maxpool_bwd(pool(p), f32(dy), u8(arg), f32(dx))
+}
+
+func gate(g Gate) (*C.fg_gate, C.fg_gate_in) {
+	in := C.fg_gate_in{Gain: f32(g.Gain), MuD: f32(g.MuD)}
+	if g.DGain != nil {
+		in.DGain = f32(g.DGain)
+	}
+	return &C.fg_gate{N: C.long(g.N), Per: C.long(g.Per), Ch: C.long(g.Ch), Alpha: C.float(g.Alpha)}, in
+}
+
+func gateForward(g Gate, x, y []float32) {
+	cg, in := gate(g)
+	C.fg_gate_fwd(cg, in, f32(x), f32(y))
+}
+
+func gateBackward(g Gate, x, dy, dx, dmu []float32) {
+	acc := make([]float64, g.Ch)
+	cg, in := gate(g)
+	C.fg_gate_bwd(cg, in, f32(x), f32(dy), f32(dx), f32(dmu), (*C.double)(unsafe.Pointer(&acc[0])))
 }
