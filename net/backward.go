@@ -42,6 +42,7 @@ func (n *Net) Backward(tp *Tape) {
 // edges), then the feedforward product, whose input gradient goes to the stage below.
 func (n *Net) backwardStage(tp *Tape, t, l int) {
 	stage, ss := n.Stages[l], &tp.state[t][l]
+	n.reuseForBackward(tp, t, l)
 	var ds *tensor.Tensor
 	if ss.dh != nil {
 		d := ss.dh

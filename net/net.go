@@ -120,6 +120,11 @@ type Mode struct {
 	Train bool       // dropout active, batch statistics
 	Noise float64    // σ of Gaussian noise added to every hidden layer's μ_S in every pass
 	Rand  *rand.Rand // dropout masks and noise; required when Train or Noise > 0
+	// Lean keeps, inside each stage, the outputs that no backward reads (a gate's or a post
+	// layer's output that only the next layer's Forward consumes, see nn.BackwardReads) in one
+	// buffer for all passes instead of one per pass: a training step's memory. The tape then
+	// holds only the last pass's values there, and ActivationOutput of an earlier pass panics.
+	Lean bool
 }
 
 // Tape is what one Forward records for Losses and Backward, and for callers that read the
@@ -134,6 +139,7 @@ type Tape struct {
 	state [][]stageState // [pass][stage]
 	edges [][]edgeState  // [pass][edge]
 	times *StageTimes    // nil unless TimeStages asked for them
+	lean  bool           // the last Forward shared outputs across passes (Mode.Lean)
 }
 
 // stagePlan says which of a stage's computations the tape does once, on the first pass, for
@@ -234,6 +240,7 @@ func (n *Net) Forward(x *tensor.Tensor, m Mode, tp *Tape) *Tape {
 	}
 	n.mustOwn(tp)
 	tp.batch = x.Rows()
+	tp.lean = m.Lean
 	n.plan(m, tp.plan)
 	for t := range n.Passes {
 		in := x
@@ -241,6 +248,9 @@ func (n *Net) Forward(x *tensor.Tensor, m Mode, tp *Tape) *Tape {
 			if t > 0 && tp.plan[l].outOnce {
 				in = tp.state[0][l].h
 				continue
+			}
+			if t > 0 {
+				n.shareOutputs(tp, t, l, m.Lean)
 			}
 			c := tp.times.start()
 			in = n.forwardStage(tp, t, l, in, m)
@@ -369,8 +379,14 @@ func (tp *Tape) MuD(t, l int) *tensor.Tensor {
 }
 
 // ActivationOutput is stage l's gate output on pass t (0-based): f(μ_S, μ_D) before the
-// stage's pooling, batch norm and dropout.
-func (tp *Tape) ActivationOutput(t, l int) *tensor.Tensor { return tp.state[tp.pass(t, l)][l].act.Y }
+// stage's pooling, batch norm and dropout. A lean forward (Mode.Lean) may not keep it (its
+// buffer then serves the passes in turn, and the backward after them); asking then panics.
+func (tp *Tape) ActivationOutput(t, l int) *tensor.Tensor {
+	if tp.lean && leanOutput(tp.net.Stages[l], 0) {
+		panic(fmt.Sprintf("net: the gate output of stage %s is not kept by a lean forward", tp.net.Stages[l].Name))
+	}
+	return tp.state[tp.pass(t, l)][l].act.Y
+}
 
 // Losses evaluates the loss of every pass of tp against target. When weights is not nil it
 // also prepares Backward: the loss to minimise is Σ_t weights[t]·loss[t].

@@ -202,11 +202,11 @@ func (g *FGReLU) Backward(st *State, dy *tensor.Tensor) (ds, dmuD *tensor.Tensor
 	st.DX = gradientBuffer(st, dy) // every value below reads dy[i] before it writes dx[i]
 	xs, dys, dxs := st.X.Data, dy.Data, st.DX.Data
 	sv := &st.gate
-	if sv.muD == nil { // f = c·max(0, μ_S): ∂f/∂μ_S = c where f > 0
-		c, ys := g.fixedGain(), st.Y.Data
+	if sv.muD == nil { // f = c·max(0, μ_S): ∂f/∂μ_S = c where μ_S > 0 (f > 0, as c > 0)
+		c := g.fixedGain()
 		elementwise(len(xs), func(lo, hi int) {
 			for i := lo; i < hi; i++ {
-				if ys[i] > 0 {
+				if xs[i] > 0 {
 					dxs[i] = c * dys[i]
 				} else {
 					dxs[i] = 0

@@ -82,6 +82,26 @@ type Layer interface {
 	OutShape(in []int) ([]int, error)
 }
 
+// BackwardReads says which values of its Forward the Backward of a layer or gate reads besides
+// what it saves in its State: its input's (X: a product's input, a gate's μ_S) and its own
+// output's (Y). An output that neither its layer's backward nor the next layer's reads may share
+// one buffer across a network's passes (net.Mode.Lean). Types not listed here read both.
+func BackwardReads(layer any) (input, output bool) {
+	switch l := layer.(type) {
+	case *Dense, *Conv2D, *ConvTranspose2D, *FGReLU:
+		return true, false
+	case *BatchNorm, *MaxPool2D: // x̂ and 1/σ; the winners' positions
+		return false, false
+	case *Dropout:
+		// Without dropping, Forward hands its input on as its output: say both are read, so
+		// that neither is shared.
+		return l.P == 0, l.P == 0
+	case *Activation, *Ungated:
+		return false, true
+	}
+	return true, true
+}
+
 // Buffered is implemented by layers with state that is saved in checkpoints but not learned by
 // gradient descent (batch normalisation's running averages).
 type Buffered interface {

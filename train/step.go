@@ -40,7 +40,7 @@ func (e *NonFinite) Error() string { return "train: the loss became non-finite: 
 // Do runs one step on the batch x with its target; r draws the dropout masks. It returns the
 // loss of every pass, before the update.
 func (s *Step) Do(x *tensor.Tensor, target nn.Target, r *rand.Rand) ([]float64, error) {
-	s.tape = s.Net.Forward(x, net.Mode{Train: true, Rand: r}, s.tape)
+	s.tape = s.Net.Forward(x, net.Mode{Train: true, Lean: true, Rand: r}, s.tape)
 	nn.ZeroGrads(s.Net.Params())
 	losses := s.Net.Losses(s.tape, target, s.Weights)
 	for _, l := range losses {

@@ -1,0 +1,92 @@
+package net
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/fgrelu/fgrelu/nn"
+)
+
+// leanSpec is tapeSpec with the paper's gain gate and feedback into the first convolution too,
+// whose μ_S the passes share: every kind of post layer and both backward paths of the gate.
+var leanSpec = func() Spec {
+	s := tapeSpec
+	s.Gate = "gain"
+	s.Edges = append([]EdgeSpec{{From: "F", To: "C1"}}, s.Edges...)
+	return s
+}()
+
+// A lean forward changes no loss and no gradient, bit for bit, over several steps on one tape;
+// a forward that is not lean on the same tape afterwards keeps every pass's values again.
+func TestLeanForwardChangesNothing(t *testing.T) {
+	for _, spec := range []Spec{tapeSpec, leanSpec} {
+		type step struct {
+			losses []float64
+			grads  []float32
+		}
+		run := func(lean bool) ([]step, *Net, *Tape) {
+			n, err := Build(spec, rand.New(rand.NewPCG(1, 2)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var tp *Tape
+			var out []step
+			for i := range 3 {
+				x, tgt := tapeBatch(uint64(10+i), 4+i%2)
+				tp = n.Forward(x, Mode{Train: true, Lean: lean, Rand: rand.New(rand.NewPCG(5, uint64(i)))}, tp)
+				nn.ZeroGrads(n.Params())
+				s := step{losses: n.Losses(tp, tgt, []float64{0.2, 0.3, 0.5})}
+				n.Backward(tp)
+				for _, p := range n.Params() {
+					s.grads = append(s.grads, p.Grad.Data...)
+				}
+				out = append(out, s)
+			}
+			return out, n, tp
+		}
+		want, _, _ := run(false)
+		got, n, tp := run(true)
+		for i := range want {
+			for j := range want[i].losses {
+				if math.Float64bits(got[i].losses[j]) != math.Float64bits(want[i].losses[j]) {
+					t.Fatalf("%s step %d pass %d: lean loss %v, want %v", spec.Gate, i, j, got[i].losses[j], want[i].losses[j])
+				}
+			}
+			for j := range want[i].grads {
+				if math.Float32bits(got[i].grads[j]) != math.Float32bits(want[i].grads[j]) {
+					t.Fatalf("%s step %d gradient %d: lean %v, want %v", spec.Gate, i, j, got[i].grads[j], want[i].grads[j])
+				}
+			}
+		}
+		// The lean tape shared C2's gate output across passes and wrote its batch norm's
+		// gradient into it (C1's too under leanSpec; under tapeSpec C1's plain ReLU reads its
+		// output, which is therefore kept per pass).
+		if tp.state[1][1].act.Y != tp.state[0][1].act.Y || tp.state[0][1].post[0].DX != tp.state[0][1].act.Y {
+			t.Fatalf("%s: the lean step did not share C2's gate output", spec.Gate)
+		}
+		if c1 := tp.state[1][0].act.Y == tp.state[0][0].act.Y; c1 != (spec.Gate == "gain") {
+			t.Fatalf("%s: C1's gate output shared: %v", spec.Gate, c1)
+		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Fatalf("%s: ActivationOutput after a lean forward did not panic", spec.Gate)
+				}
+			}()
+			tp.ActivationOutput(0, 1)
+		}()
+		// The same tape, not lean: every pass's gate output is its own again.
+		x, _ := tapeBatch(20, 4)
+		fresh := n.Forward(x, Mode{Train: true, Rand: rand.New(rand.NewPCG(6, 6))}, nil)
+		tp = n.Forward(x, Mode{Train: true, Rand: rand.New(rand.NewPCG(6, 6))}, tp)
+		for p := range n.Passes {
+			a, b := fresh.ActivationOutput(p, 1), tp.ActivationOutput(p, 1)
+			for i := range a.Data {
+				if math.Float32bits(a.Data[i]) != math.Float32bits(b.Data[i]) {
+					t.Fatalf("%s pass %d: gate output %d after a lean step %v, want %v", spec.Gate, p, i, b.Data[i], a.Data[i])
+				}
+			}
+		}
+	}
+}
