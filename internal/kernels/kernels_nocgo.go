@@ -18,7 +18,9 @@ func col2im(g Patches, cols []float32, n0, n1 int, x []float32) { col2imGo(g, co
 
 func maxPoolForward(p Pool, x, y []float32, arg []uint8) { maxPoolForwardGo(p, x, y, arg) }
 
-func maxPoolBackward(p Pool, dy []float32, arg []uint8, dx []float32) { maxPoolBackwardGo(p, dy, arg, dx) }
+func maxPoolBackward(p Pool, dy []float32, arg []uint8, dx []float32) {
+	maxPoolBackwardGo(p, dy, arg, dx)
+}
 
 func gateForward(g Gate, x, y []float32) { gateForwardGo(g, x, y) }
 
