@@ -37,12 +37,12 @@ func finalActivity(res *train.Result, test *data.Dataset) []net.LayerActivity {
 // runProbes takes the measurements p asks for on the trained network n.
 func runProbes(res *Result, n *net.Net, test *data.Dataset, p Probes, seed uint64) {
 	for i, s := range p.Noise {
-		ev := train.Evaluate(n, test, train.EvalOptions{BatchSize: probeBatch, Noise: s, Rand: train.NoiseStream(seed, uint64(i))})
+		ev := train.Evaluate(n, test, train.EvalOptions{BatchSize: probeBatch, SkipActivity: true, Noise: s, Rand: train.NoiseStream(seed, uint64(i))})
 		res.Noise = append(res.Noise, NoisePoint{Sigma: s, Loss: ev.Loss, Accuracy: ev.Accuracy})
 	}
 	for _, c := range p.Contrast {
 		sums := make([]float64, n.Passes)
-		ev := train.Evaluate(n, test, train.EvalOptions{BatchSize: probeBatch, Contrast: &c,
+		ev := train.Evaluate(n, test, train.EvalOptions{BatchSize: probeBatch, SkipActivity: true, Contrast: &c,
 			Visit: func(tp *net.Tape, _ int, _ *tensor.Tensor) {
 				for t := range n.Passes {
 					_, y := tp.Output(t)
@@ -80,7 +80,7 @@ func histograms(n *net.Net, test *data.Dataset) []Hist {
 			continue
 		}
 		var mus []float32
-		train.Evaluate(n, test, train.EvalOptions{BatchSize: probeBatch, Visit: func(tp *net.Tape, _ int, _ *tensor.Tensor) {
+		train.Evaluate(n, test, train.EvalOptions{BatchSize: probeBatch, SkipActivity: true, Visit: func(tp *net.Tape, _ int, _ *tensor.Tensor) {
 			if mu := tp.MuD(last, l); mu != nil {
 				mus = append(mus, mu.Data...)
 			}
@@ -161,7 +161,7 @@ func images(n *net.Net, test *data.Dataset, k int, seed uint64) *ImageSet {
 	}
 	for _, c := range conditions {
 		opt := c.opt
-		opt.BatchSize = sub.N
+		opt.BatchSize, opt.SkipActivity = sub.N, true
 		recon := make([][][]float32, n.Passes)
 		opt.Visit = func(tp *net.Tape, _ int, _ *tensor.Tensor) {
 			for t := range n.Passes {
@@ -190,7 +190,7 @@ func codes(n *net.Net, test *data.Dataset, k int) *CodeSet {
 	for i := range sub.N {
 		set.Labels = append(set.Labels, int(sub.Labels[i]))
 	}
-	train.Evaluate(n, sub, train.EvalOptions{BatchSize: probeBatch, Visit: func(tp *net.Tape, _ int, _ *tensor.Tensor) {
+	train.Evaluate(n, sub, train.EvalOptions{BatchSize: probeBatch, SkipActivity: true, Visit: func(tp *net.Tape, _ int, _ *tensor.Tensor) {
 		for t := range n.Passes {
 			set.Pass[t] = append(set.Pass[t], tp.StageOutput(t, narrow).Data...)
 		}
