@@ -347,8 +347,9 @@ func reduce(r Reduce, h, buf *tensor.Tensor) *tensor.Tensor {
 	c := h.Shape[len(h.Shape)-1]
 	per := h.Cols() / c
 	buf = tensor.Ensure(buf, rows, c)
+	acc := make([]float64, c)
 	for b := range rows {
-		acc := make([]float64, c)
+		clear(acc)
 		for p := range per {
 			for j, v := range h.Data[(b*per+p)*c : (b*per+p+1)*c] {
 				acc[j] += float64(v)
