@@ -221,45 +221,33 @@ func (g *FGReLU) Backward(st *State, dy *tensor.Tensor) (ds, dmuD *tensor.Tensor
 	alpha := g.alpha()
 	sv.dmuD = tensor.Ensure(sv.dmuD, n, ch)
 	dm := sv.dmuD
-	if g.Alpha == nil { // no ∂L/∂α to sum: the compiled loop (kernels.GateBackward)
-		kg := kernels.Gate{Per: per, Ch: ch, Alpha: alpha}
-		par.For(n, rowGrain(per), func(lo, hi int) {
-			k := kg
-			k.N, k.Gain, k.DGain, k.MuD = hi-lo, gains.Data[lo*ch:hi*ch], dgains.Data[lo*ch:hi*ch], muD.Data[lo*ch:hi*ch]
-			kernels.GateBackward(k, xs[lo*per:hi*per], dys[lo*per:hi*per], dxs[lo*per:hi*per], dm.Data[lo*ch:hi*ch])
-		})
-		return st.DX, dm
-	}
-	dalpha := par.Sum(n, rowGrain(per), func(lo, hi int) float64 {
-		var da float64
-		acc := make([]float64, ch)
-		for b := lo; b < hi; b++ {
-			row, drow, dout := xs[b*per:(b+1)*per], dxs[b*per:(b+1)*per], dys[b*per:(b+1)*per]
-			gb, dgb, mb := gains.Data[b*ch:(b+1)*ch], dgains.Data[b*ch:(b+1)*ch], muD.Data[b*ch:(b+1)*ch]
-			clear(acc)
-			var daRow float64
-			for p := 0; p < per; p += ch {
-				for c := range ch {
-					u := row[p+c] + alpha*mb[c]
-					if u <= 0 {
-						drow[p+c] = 0
-						continue
-					}
-					d := dout[p+c]
-					drow[p+c] = d * gb[c]
-					acc[c] += float64(d) * (float64(alpha)*float64(gb[c]) + float64(u)*float64(dgb[c]))
-					daRow += float64(d) * float64(gb[c]) * float64(mb[c])
-				}
-			}
-			for c := range ch {
-				dm.Data[b*ch+c] = float32(acc[c])
-			}
-			da += daRow
-		}
-		return da
-	})
 	if g.Alpha != nil {
+		// ∂L/∂α first: the loop below may write dx over dy. Per example, then the examples in
+		// order (par.Sum adds its chunks in order), so the sum does not depend on the cores.
+		dalpha := par.Sum(n, rowGrain(per), func(lo, hi int) float64 {
+			var da float64
+			for b := lo; b < hi; b++ {
+				row, dout := xs[b*per:(b+1)*per], dys[b*per:(b+1)*per]
+				gb, mb := gains.Data[b*ch:(b+1)*ch], muD.Data[b*ch:(b+1)*ch]
+				var daRow float64
+				for p := 0; p < per; p += ch {
+					for c := range ch {
+						if u := row[p+c] + alpha*mb[c]; !(u <= 0) {
+							daRow += float64(dout[p+c]) * float64(gb[c]) * float64(mb[c])
+						}
+					}
+				}
+				da += daRow
+			}
+			return da
+		})
 		g.Alpha.Grad.Data[0] += float32(dalpha)
 	}
+	kg := kernels.Gate{Per: per, Ch: ch, Alpha: alpha}
+	par.For(n, rowGrain(per), func(lo, hi int) {
+		k := kg
+		k.N, k.Gain, k.DGain, k.MuD = hi-lo, gains.Data[lo*ch:hi*ch], dgains.Data[lo*ch:hi*ch], muD.Data[lo*ch:hi*ch]
+		kernels.GateBackward(k, xs[lo*per:hi*per], dys[lo*per:hi*per], dxs[lo*per:hi*per], dm.Data[lo*ch:hi*ch])
+	})
 	return st.DX, dm
 }

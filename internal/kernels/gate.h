@@ -1,6 +1,7 @@
 // The feedback-gated ReLU's loops over μ_S for one example at a time; see gate.go. Every
 // version computes each value with the same operations in the same order (per-channel sums in
 // double, position by position), so they agree to the last bit.
+#include "cpu.h"
 #include <stdint.h>
 
 typedef struct {
@@ -25,6 +26,18 @@ static void fg_gate_fwd_scalar(const fg_gate *g, fg_gate_in in, const float *x, 
 	}
 }
 
+// fg_gate_bwd1 is one value's backward: dx and its term of ∂L/∂μ_D (dx may be dy).
+static inline void fg_gate_bwd1(float alpha, float x, const float *dy, float *dx, float gain, float dgain, float mu, double *acc) {
+	float u = x + alpha * mu;
+	if (u <= 0) {
+		*dx = 0;
+		return;
+	}
+	float d = *dy;
+	*dx = d * gain;
+	*acc += (double)d * ((double)alpha * (double)gain + (double)u * (double)dgain);
+}
+
 // dmu[b, c] is Σ_p dy·(α·gain + u·gain′), summed in double over the positions where u <= 0 is
 // false (so NaN counts, as in the Go version), then rounded; acc is Ch doubles of scratch.
 static void fg_gate_bwd_scalar(const fg_gate *g, fg_gate_in in, const float *x, const float *dy, float *dx, float *dmu, double *acc) {
@@ -32,16 +45,7 @@ static void fg_gate_bwd_scalar(const fg_gate *g, fg_gate_in in, const float *x, 
 		const float *gain = in.Gain + b * g->Ch, *dgain = in.DGain + b * g->Ch, *mu = in.MuD + b * g->Ch;
 		for (long c = 0; c < g->Ch; c++) acc[c] = 0;
 		for (long p = 0; p < g->Per; p += g->Ch)
-			for (long c = 0; c < g->Ch; c++) {
-				float u = x[p + c] + g->Alpha * mu[c];
-				if (u <= 0) {
-					dx[p + c] = 0;
-					continue;
-				}
-				float d = dy[p + c];
-				dx[p + c] = d * gain[c];
-				acc[c] += (double)d * ((double)g->Alpha * (double)gain[c] + (double)u * (double)dgain[c]);
-			}
+			for (long c = 0; c < g->Ch; c++) fg_gate_bwd1(g->Alpha, x[p + c], dy + p + c, dx + p + c, gain[c], dgain[c], mu[c], acc + c);
 		for (long c = 0; c < g->Ch; c++) dmu[b * g->Ch + c] = (float)acc[c];
 	}
 }
@@ -94,41 +98,26 @@ FG_GATE_AVX2 static void fg_gate_bwd_avx2(const fg_gate *g, fg_gate_in in, const
 					_mm256_storeu_pd(acc + c + 4 * h, _mm256_blendv_pd(old, _mm256_add_pd(old, term), mask));
 				}
 			}
-			for (long c = C8; c < Ch; c++) {
-				float u = x[p + c] + g->Alpha * mu[c];
-				if (u <= 0) {
-					dx[p + c] = 0;
-					continue;
-				}
-				float d = dy[p + c];
-				dx[p + c] = d * gain[c];
-				acc[c] += (double)d * ((double)g->Alpha * (double)gain[c] + (double)u * (double)dgain[c]);
-			}
+			for (long c = C8; c < Ch; c++) fg_gate_bwd1(g->Alpha, x[p + c], dy + p + c, dx + p + c, gain[c], dgain[c], mu[c], acc + c);
 		}
 		for (long c = 0; c < Ch; c++) dmu[b * Ch + c] = (float)acc[c];
 	}
 }
 
-static int fg_gate_avx2(void) {
-	static int cached = -1;
-	if (cached < 0) cached = __builtin_cpu_supports("avx2") ? 1 : 0;
-	return cached;
-}
 #else
-static int fg_gate_avx2(void) { return 0; }
 #define fg_gate_fwd_avx2 fg_gate_fwd_scalar
 #define fg_gate_bwd_avx2 fg_gate_bwd_scalar
 #endif
 
 static void fg_gate_fwd(const fg_gate *g, fg_gate_in in, const float *x, float *y) {
-	if (fg_gate_avx2())
+	if (fg_has_avx2())
 		fg_gate_fwd_avx2(g, in, x, y);
 	else
 		fg_gate_fwd_scalar(g, in, x, y);
 }
 
 static void fg_gate_bwd(const fg_gate *g, fg_gate_in in, const float *x, const float *dy, float *dx, float *dmu, double *acc) {
-	if (fg_gate_avx2())
+	if (fg_has_avx2())
 		fg_gate_bwd_avx2(g, in, x, dy, dx, dmu, acc);
 	else
 		fg_gate_bwd_scalar(g, in, x, dy, dx, dmu, acc);

@@ -2,6 +2,7 @@
 // version written with intrinsics, chosen at run time by the CPU. Both use the same operations
 // in the same order and no fused multiply-add, so they round identically (as does the Go
 // fallback in kernels_go.go).
+#include "cpu.h"
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -171,13 +172,7 @@ FG_AVX2 static void fg_adam_avx2(float *w, const float *g, float *m, float *v, l
 	for (; i < n; i++) fg_adam1(w, g, m, v, i, b1, b2, c1, c2, step, sq, eps);
 }
 
-static int fg_has_avx2(void) {
-	static int cached = -1;
-	if (cached < 0) cached = __builtin_cpu_supports("avx2") ? 1 : 0;
-	return cached;
-}
 #else
-static int fg_has_avx2(void) { return 0; }
 #define fg_sigmoid_avx2(x, y, n) ((void)0)
 #define fg_bce_avx2(z, y, t, s, d, n) (0.0)
 #define fg_adam_avx2(w, g, m, v, n, b1, b2, c1, c2, st, sq, e) ((void)0)

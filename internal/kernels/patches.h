@@ -2,6 +2,7 @@
 // images; see patches.go for the geometry. col2im adds in the same order as the Go version
 // (rows in order; within a row every image value receives at most one term), so the two agree
 // to the last bit; the AVX2 add only changes how many values one instruction adds.
+#include "cpu.h"
 #include <stddef.h>
 #include <string.h>
 
@@ -20,13 +21,6 @@ __attribute__((target("avx2"))) static inline void fg_add_avx2(float *d, const f
 	for (; i + 8 <= n; i += 8) _mm256_storeu_ps(d + i, _mm256_add_ps(_mm256_loadu_ps(d + i), _mm256_loadu_ps(s + i)));
 	for (; i < n; i++) d[i] += s[i];
 }
-static int fg_patches_avx2(void) {
-	static int cached = -1;
-	if (cached < 0) cached = __builtin_cpu_supports("avx2") ? 1 : 0;
-	return cached;
-}
-#else
-static int fg_patches_avx2(void) { return 0; }
 #endif
 
 // fg_window clips window offsets [0, K) at grid coordinate o to those inside [0, size):
@@ -96,7 +90,7 @@ FG_COL2IM(fg_col2im_avx2, __attribute__((target("avx2"))), fg_add_avx2)
 #endif
 
 static void fg_col2im(const fg_patches *g, const float *cols, long n0, long n1, float *x) {
-	if (fg_patches_avx2())
+	if (fg_has_avx2())
 		fg_col2im_avx2(g, cols, n0, n1, x);
 	else
 		fg_col2im_scalar(g, cols, n0, n1, x);

@@ -1,4 +1,5 @@
 // Max pooling over non-overlapping S×S windows of channels-last images; see pool.go.
+#include "cpu.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -124,26 +125,20 @@ FG_POOL_AVX2 static void fg_maxpool_bwd_avx2(const fg_pool *p, const float *dy, 
 			}
 }
 
-static int fg_pool_avx2(void) {
-	static int cached = -1;
-	if (cached < 0) cached = __builtin_cpu_supports("avx2") ? 1 : 0;
-	return cached;
-}
 #else
-static int fg_pool_avx2(void) { return 0; }
 #define fg_maxpool_fwd_avx2 fg_maxpool_fwd_scalar
 #define fg_maxpool_bwd_avx2 fg_maxpool_bwd_scalar
 #endif
 
 static void fg_maxpool_fwd(const fg_pool *p, const float *x, float *y, uint8_t *arg) {
-	if (fg_pool_avx2())
+	if (fg_has_avx2())
 		fg_maxpool_fwd_avx2(p, x, y, arg);
 	else
 		fg_maxpool_fwd_scalar(p, x, y, arg);
 }
 
 static void fg_maxpool_bwd(const fg_pool *p, const float *dy, const uint8_t *arg, float *dx) {
-	if (fg_pool_avx2())
+	if (fg_has_avx2())
 		fg_maxpool_bwd_avx2(p, dy, arg, dx);
 	else
 		fg_maxpool_bwd_scalar(p, dy, arg, dx);

@@ -1,0 +1,15 @@
+// fg_has_avx2 reports, once per process, whether the CPU runs AVX2: each kernel has an AVX2
+// version (compiled with the target attribute, so the rest stays baseline x86-64) and picks it
+// at run time.
+#ifndef FG_CPU_H
+#define FG_CPU_H
+#if defined(__x86_64__)
+static int fg_has_avx2(void) {
+	static int cached = -1;
+	if (cached < 0) cached = __builtin_cpu_supports("avx2") ? 1 : 0;
+	return cached;
+}
+#else
+static int fg_has_avx2(void) { return 0; }
+#endif
+#endif
