@@ -65,9 +65,7 @@ func (a *Activation) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 				leakyForward(xs[lo:hi], ys[lo:hi], a.Slope)
 				return
 			}
-			for i := lo; i < hi; i++ {
-				ys[i] = max(xs[i], 0)
-			}
+			kernels.ReLUForward(xs[lo:hi], ys[lo:hi], 1)
 		case Sigmoid:
 			kernels.Sigmoid(xs[lo:hi], ys[lo:hi])
 		}
@@ -91,13 +89,7 @@ func (a *Activation) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor
 				leakyBackward(ys[lo:hi], ds[lo:hi], dx[lo:hi], a.Slope)
 				return
 			}
-			for i := lo; i < hi; i++ {
-				if ys[i] > 0 {
-					dx[i] = ds[i]
-				} else {
-					dx[i] = 0
-				}
-			}
+			kernels.ReLUBackward(ys[lo:hi], ds[lo:hi], dx[lo:hi], 1)
 		case Sigmoid:
 			for i := lo; i < hi; i++ {
 				dx[i] = ds[i] * ys[i] * (1 - ys[i])

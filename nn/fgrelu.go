@@ -154,11 +154,7 @@ func (g *FGReLU) Forward(st *State, s, muD *tensor.Tensor) *tensor.Tensor {
 	if muD == nil || !g.Mode.UsesFeedback() {
 		st.gate.muD = nil
 		c, xs, ys := g.fixedGain(), s.Data, st.Y.Data
-		elementwise(len(xs), func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				ys[i] = c * max(xs[i], 0)
-			}
-		})
+		elementwise(len(xs), func(lo, hi int) { kernels.ReLUForward(xs[lo:hi], ys[lo:hi], c) })
 		return st.Y
 	}
 	ch := muD.Cols()
@@ -204,15 +200,7 @@ func (g *FGReLU) Backward(st *State, dy *tensor.Tensor) (ds, dmuD *tensor.Tensor
 	sv := &st.gate
 	if sv.muD == nil { // f = c·max(0, μ_S): ∂f/∂μ_S = c where μ_S > 0 (f > 0, as c > 0)
 		c := g.fixedGain()
-		elementwise(len(xs), func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				if xs[i] > 0 {
-					dxs[i] = c * dys[i]
-				} else {
-					dxs[i] = 0
-				}
-			}
-		})
+		elementwise(len(xs), func(lo, hi int) { kernels.ReLUBackward(xs[lo:hi], dys[lo:hi], dxs[lo:hi], c) })
 		return st.DX, nil
 	}
 	muD, gains, dgains := sv.muD, sv.gains, sv.dgains

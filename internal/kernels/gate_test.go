@@ -56,3 +56,22 @@ func benchGate(b *testing.B, fwd func(Gate, []float32, []float32), bwd func(Gate
 
 func BenchmarkGate(b *testing.B)   { benchGate(b, GateForward, GateBackward) }
 func BenchmarkGateGo(b *testing.B) { benchGate(b, gateForwardGo, gateBackwardGo) }
+
+// The compiled rectifier agrees with the Go version bit for bit, NaN and signed zeros included.
+func TestReLUMatchesGo(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, c := range []float32{1, 10, 0.5} {
+		x := randSlice(r, 1037, -1, 1)
+		x[0], x[1], x[2] = 0, float32(math.Copysign(0, -1)), float32(math.NaN())
+		y1, y2 := make([]float32, len(x)), make([]float32, len(x))
+		ReLUForward(x, y1, c)
+		reluForwardGo(x, y2, c)
+		same(t, "relu forward", y1, y2)
+		dy := randSlice(r, len(x), -1, 1)
+		dy[3] = float32(math.Copysign(0, -1))
+		dx2 := make([]float32, len(x))
+		reluBackwardGo(x, dy, dx2, c)
+		ReLUBackward(x, dy, dy, c) // in place
+		same(t, "relu backward", dy, dx2)
+	}
+}

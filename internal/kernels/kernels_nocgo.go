@@ -25,3 +25,7 @@ func maxPoolBackward(p Pool, dy []float32, arg []uint8, dx []float32) {
 func gateForward(g Gate, x, y []float32) { gateForwardGo(g, x, y) }
 
 func gateBackward(g Gate, x, dy, dx, dmu []float32) { gateBackwardGo(g, x, dy, dx, dmu) }
+
+func reluForward(x, y []float32, c float32) { reluForwardGo(x, y, c) }
+
+func reluBackward(s, dy, dx []float32, c float32) { reluBackwardGo(s, dy, dx, c) }
