@@ -78,7 +78,9 @@ func gateBackward(g Gate, x, dy, dx, dmu []float32) {
 	C.fg_gate_bwd(cg, in, f32(x), f32(dy), f32(dx), f32(dmu), (*C.double)(unsafe.Pointer(&acc[0])))
 }
 
-func reluForward(x, y []float32, c float32) { C.fg_relu_fwd(f32(x), f32(y), C.float(c), C.long(len(x))) }
+func reluForward(x, y []float32, c float32) {
+	C.fg_relu_fwd(f32(x), f32(y), C.float(c), C.long(len(x)))
+}
 
 func reluBackward(s, dy, dx []float32, c float32) {
 	C.fg_relu_bwd(f32(s), f32(dy), f32(dx), C.float(c), C.long(len(s)))
