@@ -41,7 +41,7 @@ func (d *Dropout) drawMask(st *State, r *rand.Rand, n, per int) {
 	threshold := uint64(d.P * (1 << 53))
 	par.For(n, rowGrain(per), func(lo, hi int) {
 		for b := lo; b < hi; b++ {
-			g := rand.New(rand.NewPCG(seeds[b], 0x9e3779b97f4a7c15))
+			g := rand.NewPCG(seeds[b], 0x9e3779b97f4a7c15) // the source itself: no interface call per value
 			m := mask[b*per : (b+1)*per]
 			for i := range m {
 				if g.Uint64()>>11 < threshold {
