@@ -93,6 +93,9 @@ func TestPlanEndToEnd(t *testing.T) {
 		if s.ID != "tsne" && s.Verdict == stats.NotRun {
 			t.Errorf("section %s has no verdict although its runs exist: %s", s.ID, s.Notes)
 		}
+		if s.ID == "tsne" && s.Verdict != stats.NoClaim { // it ran; the paper states no claim
+			t.Errorf("t-SNE section: verdict %q, want %q", s.Verdict, stats.NoClaim)
+		}
 	}
 	table, err := os.ReadFile(filepath.Join(out, "metrics.csv"))
 	if err != nil || strings.Count(string(table), "\n") != 1+2*2+2*4 { // header, 2 one-pass and 2 two-pass runs × 1 epoch × 2 splits

@@ -45,6 +45,7 @@ var VerdictColors = map[string]color.Color{
 	stats.Contradicted: rgb(0xe53935),
 	stats.Inconclusive: rgb(0xb0b0b0),
 	stats.NotRun:       rgb(0xf2f2f2),
+	stats.NoClaim:      rgb(0xf2f2f2),
 }
 
 // verdictOrder is the legend order.

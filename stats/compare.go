@@ -19,6 +19,8 @@ const (
 	// NotRun: no data (the experiment was not run). Compare never returns it;
 	// reports use it for claims without results.
 	NotRun = "not run"
+	// NoClaim: the section shows a result the paper states no claim about (its t-SNE figure).
+	NoClaim = "no claim"
 )
 
 // Direction is the claimed direction of mean(a) − mean(b).
