@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -77,7 +78,17 @@ func buildCommit() string {
 		}
 	}
 	if rev == "" {
-		return "unknown (built without version control information: build with go build in the repository)"
+		// Go leaves it out when the build ran outside the repository or with -buildvcs=false
+		// (a GOFLAGS setting some machines have): say what the checkout it ran in holds.
+		const why = "not recorded in the binary (built outside the repository or with -buildvcs=false)"
+		if out, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil {
+			head := strings.TrimSpace(string(out))
+			if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+				head += " with uncommitted changes"
+			}
+			return fmt.Sprintf("%s; the checkout it ran in: %s", why, head)
+		}
+		return "unknown: " + why
 	}
 	if modified == "true" {
 		return rev + " with uncommitted changes"
