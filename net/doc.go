@@ -24,6 +24,10 @@
 // gradients are the sums over passes: the same numbers as recomputing them T times, for less
 // work. (With activation noise, evaluation recomputes every pass, since noise differs by pass.)
 //
+// A training step's forward is lean (Mode.Lean, lean.go): inside a stage, outputs that no
+// backward reads share one buffer across the passes and then hold the next layer's input
+// gradient, so a step keeps one such buffer, not one per pass and one more for the gradient.
+//
 // Activity, the dead-unit probe, counts from the activations a forward pass keeps how often
 // each rectifier unit (a convolution's channel) is active on each pass. A gain gate multiplies
 // max(0, μ_S) by a positive gain, so it never changes which units are active given μ_S; and the
