@@ -122,8 +122,9 @@ type Mode struct {
 	Rand  *rand.Rand // dropout masks and noise; required when Train or Noise > 0
 	// Lean keeps, inside each stage, the outputs that no backward reads (a gate's or a post
 	// layer's output that only the next layer's Forward consumes, see nn.BackwardReads) in one
-	// buffer for all passes instead of one per pass: a training step's memory. The tape then
-	// holds only the last pass's values there, and ActivationOutput of an earlier pass panics.
+	// buffer for all passes instead of one per pass, and writes the next layer's input gradient
+	// there in the backward that follows (lean.go): a training step's memory. Those values are
+	// then not kept, and ActivationOutput of a stage whose gate output is shared panics.
 	Lean bool
 }
 
