@@ -85,3 +85,13 @@ func reluForward(x, y []float32, c float32) {
 func reluBackward(s, dy, dx []float32, c float32) {
 	C.fg_relu_bwd(f32(s), f32(dy), f32(dx), C.float(c), C.long(len(s)))
 }
+
+// setScalarOnly makes the compiled kernels take their scalar versions (on) or pick by the CPU
+// again (off); for tests, which run every comparison both ways. Not safe while kernels run.
+func setScalarOnly(on bool) {
+	v := 0
+	if on {
+		v = 1
+	}
+	C.fg_set_scalar_only(C.int(v))
+}

@@ -79,3 +79,16 @@ func TestKernelsMatchGo(t *testing.T) {
 		}
 	}
 }
+
+// The compiled kernels' scalar versions (what a CPU without AVX2 runs) agree with the Go
+// versions too: every comparison again, with the AVX2 versions switched off.
+func TestScalarKernelsMatchGo(t *testing.T) {
+	setScalarOnly(true)
+	defer setScalarOnly(false)
+	for name, test := range map[string]func(*testing.T){
+		"sigmoid, BCE, Adam": TestKernelsMatchGo, "patches": TestPatchesMatchGo, "max pooling": TestMaxPoolMatchesGo,
+		"gate": TestGateMatchesGo, "rectifier": TestReLUMatchesGo,
+	} {
+		t.Run(name, test)
+	}
+}
