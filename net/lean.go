@@ -60,14 +60,16 @@ func (n *Net) shareOutputs(tp *Tape, t, l int, lean bool) {
 // gate's writes into the gradient it is handed, so it needs nothing); otherwise a post layer
 // that a lean step pointed at its input gets a gradient buffer of its own again.
 func (n *Net) reuseForBackward(tp *Tape, t, l int) {
-	stage, ss := n.Stages[l], &tp.state[t][l]
+	stage, ss, first := n.Stages[l], &tp.state[t][l], &tp.state[0][l]
 	for p := range stage.Post {
 		in := stateOf(ss, p) // the layer whose output is post p's input
 		st := &ss.post[p]
 		switch {
 		case tp.lean && leanOutput(stage, p):
 			st.DX = in.Y
-		case st.DX != nil && st.DX == in.Y:
+		case st.DX != nil && (st.DX == in.Y || st.DX == stateOf(first, p).Y):
+			// A lean step pointed it at the (then shared) output, which is the first pass's
+			// own again in a forward that is not lean.
 			st.DX = nil
 		}
 	}

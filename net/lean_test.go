@@ -76,15 +76,42 @@ func TestLeanForwardChangesNothing(t *testing.T) {
 			}()
 			tp.ActivationOutput(0, 1)
 		}()
-		// The same tape, not lean: every pass's gate output is its own again.
-		x, _ := tapeBatch(20, 4)
+		// The same tape, not lean: every pass's gate output is its own again, also after a
+		// backward (which must not write into them).
+		x, tgt := tapeBatch(20, 4)
 		fresh := n.Forward(x, Mode{Train: true, Rand: rand.New(rand.NewPCG(6, 6))}, nil)
 		tp = n.Forward(x, Mode{Train: true, Rand: rand.New(rand.NewPCG(6, 6))}, tp)
+		for _, tape := range []*Tape{fresh, tp} {
+			n.Losses(tape, tgt, []float64{0.2, 0.3, 0.5})
+			n.Backward(tape)
+		}
 		for p := range n.Passes {
 			a, b := fresh.ActivationOutput(p, 1), tp.ActivationOutput(p, 1)
 			for i := range a.Data {
 				if math.Float32bits(a.Data[i]) != math.Float32bits(b.Data[i]) {
 					t.Fatalf("%s pass %d: gate output %d after a lean step %v, want %v", spec.Gate, p, i, b.Data[i], a.Data[i])
+				}
+			}
+		}
+	}
+}
+
+// Lean applies to training only: outside it dropout hands its input on, and a lean evaluation
+// is an ordinary one.
+func TestLeanOutsideTrainingChangesNothing(t *testing.T) {
+	n, err := Build(leanSpec, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := tapeBatch(3, 4)
+	plain := n.Forward(x, Mode{}, nil)
+	lean := n.Forward(x, Mode{Lean: true}, nil)
+	for p := range n.Passes {
+		for l := range n.Stages {
+			a, b := plain.StageOutput(p, l), lean.StageOutput(p, l)
+			for i := range a.Data {
+				if math.Float32bits(a.Data[i]) != math.Float32bits(b.Data[i]) {
+					t.Fatalf("pass %d stage %d value %d: %v, want %v", p, l, i, b.Data[i], a.Data[i])
 				}
 			}
 		}

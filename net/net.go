@@ -124,7 +124,8 @@ type Mode struct {
 	// layer's output that only the next layer's Forward consumes, see nn.BackwardReads) in one
 	// buffer for all passes instead of one per pass, and writes the next layer's input gradient
 	// there in the backward that follows (lean.go): a training step's memory. Those values are
-	// then not kept, and ActivationOutput of a stage whose gate output is shared panics.
+	// then not kept, and ActivationOutput of a stage whose gate output is shared panics. It
+	// applies to training forwards only (Train).
 	Lean bool
 }
 
@@ -241,7 +242,7 @@ func (n *Net) Forward(x *tensor.Tensor, m Mode, tp *Tape) *Tape {
 	}
 	n.mustOwn(tp)
 	tp.batch = x.Rows()
-	tp.lean = m.Lean
+	tp.lean = m.Lean && m.Train // outside training dropout hands its input on: nothing to share
 	n.plan(m, tp.plan)
 	for t := range n.Passes {
 		in := x
@@ -251,7 +252,7 @@ func (n *Net) Forward(x *tensor.Tensor, m Mode, tp *Tape) *Tape {
 				continue
 			}
 			if t > 0 {
-				n.shareOutputs(tp, t, l, m.Lean)
+				n.shareOutputs(tp, t, l, tp.lean)
 			}
 			c := tp.times.start()
 			in = n.forwardStage(tp, t, l, in, m)

@@ -4,6 +4,9 @@
 // that both are compared with the Go versions on a machine with AVX2.
 #ifndef FG_CPU_H
 #define FG_CPU_H
+// No fused multiply-add, also where CGO_CFLAGS turns FMA on (-march=native): the kernels must
+// round as the Go versions do. (cgo refuses -ffp-contract=off among #cgo CFLAGS.)
+#pragma GCC optimize("fp-contract=off")
 static int fg_scalar_only = 0;
 static void fg_set_scalar_only(int on) { fg_scalar_only = on; }
 #if defined(__x86_64__)
