@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/fgrelu/fgrelu/internal/kernels"
 	"github.com/fgrelu/fgrelu/internal/par"
 	"github.com/fgrelu/fgrelu/tensor"
 )
@@ -61,12 +62,8 @@ func columnStats(x []float32, rows, cols int) (sum, sq []float64) {
 	par.Do(c, func(i int) {
 		lo, hi := par.Bounds(i, c, rows)
 		s, q := parts[2*i*cols:(2*i+1)*cols], parts[(2*i+1)*cols:(2*i+2)*cols]
-		for r := lo; r < hi; r++ {
-			for j, v := range x[r*cols : (r+1)*cols] {
-				s[j] += float64(v)
-				q[j] += float64(v) * float64(v)
-			}
-		}
+		rows := x[lo*cols : hi*cols]
+		kernels.ColumnSums(rows, rows, hi-lo, cols, s, q)
 	})
 	sum, sq = make([]float64, cols), make([]float64, cols)
 	for i := range c {
@@ -118,14 +115,7 @@ func (b *BatchNorm) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	g, be := b.Gamma.Value.Data, b.Beta.Value.Data
 	xs, ys, hs := x.Data, st.Y.Data, xhat.Data
 	par.For(rows, par.RowGrain(par.ElementGrain, c), func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			for j := range c {
-				i := r*c + j
-				h := (xs[i] - mean[j]) * inv.Data[j]
-				hs[i] = h
-				ys[i] = g[j]*h + be[j]
-			}
-		}
+		kernels.BatchNormApply(xs[lo*c:hi*c], mean, inv.Data, g, be, hs[lo*c:hi*c], ys[lo*c:hi*c], hi-lo, c)
 	})
 	return st.Y
 }
@@ -142,13 +132,7 @@ func (b *BatchNorm) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.
 	par.Do(k, func(i int) {
 		lo, hi := par.Bounds(i, k, rows)
 		s, q := parts[2*i*c:(2*i+1)*c], parts[(2*i+1)*c:(2*i+2)*c]
-		for r := lo; r < hi; r++ {
-			for j := range c {
-				d := float64(dy.Data[r*c+j])
-				s[j] += d
-				q[j] += d * float64(xhat[r*c+j])
-			}
-		}
+		kernels.ColumnSums(dy.Data[lo*c:hi*c], xhat[lo*c:hi*c], hi-lo, c, s, q)
 	})
 	sumDy, sumDyX := make([]float64, c), make([]float64, c)
 	for i := range k {
@@ -176,12 +160,7 @@ func (b *BatchNorm) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.
 	}
 	dx, ds := st.DX.Data, dy.Data
 	par.For(rows, par.RowGrain(par.ElementGrain, c), func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			for j := range c {
-				i := r*c + j
-				dx[i] = scale[j] * (ds[i] - meanDy[j] - xhat[i]*meanDyX[j])
-			}
-		}
+		kernels.BatchNormDX(ds[lo*c:hi*c], xhat[lo*c:hi*c], scale, meanDy, meanDyX, dx[lo*c:hi*c], hi-lo, c)
 	})
 	return st.DX
 }

@@ -10,6 +10,7 @@ package kernels
 #include "pool.h"
 #include "gate.h"
 #include "relu.h"
+#include "norm.h"
 */
 import "C"
 
@@ -94,4 +95,18 @@ func setScalarOnly(on bool) {
 		v = 1
 	}
 	C.fg_set_scalar_only(C.int(v))
+}
+
+func f64(s []float64) *C.double { return (*C.double)(unsafe.Pointer(unsafe.SliceData(s))) }
+
+func columnSums(a, b []float32, rows, cols int, s, q []float64) {
+	C.fg_colsums(f32(a), f32(b), C.long(rows), C.long(cols), f64(s), f64(q))
+}
+
+func batchNormApply(x, mean, inv, gamma, beta, xhat, y []float32, rows, cols int) {
+	C.fg_bn_apply(f32(x), f32(mean), f32(inv), f32(gamma), f32(beta), f32(xhat), f32(y), C.long(rows), C.long(cols))
+}
+
+func batchNormDX(dy, xhat, scale, meanDy, meanDyX, dx []float32, rows, cols int) {
+	C.fg_bn_dx(f32(dy), f32(xhat), f32(scale), f32(meanDy), f32(meanDyX), f32(dx), C.long(rows), C.long(cols))
 }

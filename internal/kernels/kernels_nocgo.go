@@ -31,3 +31,13 @@ func reluForward(x, y []float32, c float32) { reluForwardGo(x, y, c) }
 func reluBackward(s, dy, dx []float32, c float32) { reluBackwardGo(s, dy, dx, c) }
 
 func setScalarOnly(bool) {} // one version only
+
+func columnSums(a, b []float32, rows, cols int, s, q []float64) { columnSumsGo(a, b, rows, cols, s, q) }
+
+func batchNormApply(x, mean, inv, gamma, beta, xhat, y []float32, rows, cols int) {
+	batchNormApplyGo(x, mean, inv, gamma, beta, xhat, y, rows, cols)
+}
+
+func batchNormDX(dy, xhat, scale, meanDy, meanDyX, dx []float32, rows, cols int) {
+	batchNormDXGo(dy, xhat, scale, meanDy, meanDyX, dx, rows, cols)
+}

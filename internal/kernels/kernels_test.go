@@ -87,7 +87,7 @@ func TestScalarKernelsMatchGo(t *testing.T) {
 	defer setScalarOnly(false)
 	for name, test := range map[string]func(*testing.T){
 		"sigmoid, BCE, Adam": TestKernelsMatchGo, "patches": TestPatchesMatchGo, "max pooling": TestMaxPoolMatchesGo,
-		"gate": TestGateMatchesGo, "rectifier": TestReLUMatchesGo,
+		"gate": TestGateMatchesGo, "rectifier": TestReLUMatchesGo, "batch norm": TestBatchNormMatchesGo,
 	} {
 		t.Run(name, test)
 	}
