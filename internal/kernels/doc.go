@@ -1,7 +1,7 @@
 // Package kernels holds the loops that dominate a training step once the matrix products are
 // fast: the sigmoid, binary cross-entropy on logits, the Adam update, the rectifier (relu.go),
-// the feedback-gated ReLU (gate.go), max pooling (pool.go), and a convolution's patch gathering
-// and scattering (patches.go, im2col and col2im).
+// the feedback-gated ReLU (gate.go), max pooling (pool.go), batch normalisation (norm.go), and a
+// convolution's patch gathering and scattering (patches.go, im2col and col2im).
 //
 // With cgo they are compiled C, built twice (AVX2 and baseline x86-64) and picked at load time
 // by the CPU; without cgo the same arithmetic runs in Go. Both follow the same formulas in the
