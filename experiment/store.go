@@ -146,9 +146,9 @@ func Compact(out, dst string, specs []RunSpec) (int, error) {
 	return n, nil
 }
 
-// sameDir reports whether two paths name the same folder.
+// sameDir reports whether two paths name the same existing folder (links included).
 func sameDir(a, b string) bool {
-	x, err1 := filepath.Abs(a)
-	y, err2 := filepath.Abs(b)
-	return err1 == nil && err2 == nil && filepath.Clean(x) == filepath.Clean(y)
+	x, err1 := os.Stat(a)
+	y, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(x, y)
 }

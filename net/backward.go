@@ -31,9 +31,7 @@ func (n *Net) Backward(tp *Tape) {
 			}
 			c := tp.times.start()
 			n.backwardStage(tp, t, l)
-			if tp.times != nil {
-				tp.times.stop(c, &tp.times.Backward[l], &tp.times.BackwardFLOPs[l])
-			}
+			tp.times.stop(c, true, l)
 		}
 	}
 }

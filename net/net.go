@@ -256,9 +256,7 @@ func (n *Net) Forward(x *tensor.Tensor, m Mode, tp *Tape) *Tape {
 			}
 			c := tp.times.start()
 			in = n.forwardStage(tp, t, l, in, m)
-			if tp.times != nil {
-				tp.times.stop(c, &tp.times.Forward[l], &tp.times.ForwardFLOPs[l])
-			}
+			tp.times.stop(c, false, l)
 		}
 	}
 	return tp

@@ -45,9 +45,14 @@ func (st *StageTimes) start() stageClock {
 	return stageClock{time.Now(), st.count()}
 }
 
-func (st *StageTimes) stop(c stageClock, dur *time.Duration, flops *int64) {
+// stop adds the time and products since c to stage l's forward or backward record.
+func (st *StageTimes) stop(c stageClock, backward bool, l int) {
 	if st == nil {
 		return
+	}
+	dur, flops := &st.Forward[l], &st.ForwardFLOPs[l]
+	if backward {
+		dur, flops = &st.Backward[l], &st.BackwardFLOPs[l]
 	}
 	*dur += time.Since(c.t)
 	*flops += st.count() - c.flops

@@ -210,15 +210,9 @@ func median(xs []float64) float64 {
 
 // benchEnv describes what the numbers depend on.
 func benchEnv() string {
-	env := func(k string) string {
-		if v, ok := os.LookupEnv(k); ok {
-			return v
-		}
-		return "unset"
-	}
 	return fmt.Sprintf("%s, GOMAXPROCS=%d, gemm=%s, OPENBLAS_CORETYPE=%s, OPENBLAS_L2_SIZE=%s, OPENBLAS_NUM_THREADS=%s, cpu=%q",
-		runtime.Version(), runtime.GOMAXPROCS(0), gemm.Describe(), env("OPENBLAS_CORETYPE"), env("OPENBLAS_L2_SIZE"),
-		env("OPENBLAS_NUM_THREADS"), sysinfo.CPUModel())
+		runtime.Version(), runtime.GOMAXPROCS(0), gemm.Describe(), envOr("OPENBLAS_CORETYPE"), envOr("OPENBLAS_L2_SIZE"),
+		envOr("OPENBLAS_NUM_THREADS"), sysinfo.CPUModel())
 }
 
 // runTorchReference runs bench/torch_NAME.py and returns its samples/s (its last line).

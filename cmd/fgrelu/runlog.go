@@ -51,11 +51,16 @@ func appendRunLog(out string, args []string, began time.Time, doneBefore, doneAf
 	if runErr != nil {
 		fmt.Fprintf(&b, "- ended early: %v\n", runErr)
 	}
+	return appendFile(path, b.String())
+}
+
+// appendFile appends text to the file at path, creating it if needed.
+func appendFile(path, text string) error {
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
-	if _, err := f.WriteString(b.String()); err != nil {
+	if _, err := f.WriteString(text); err != nil {
 		f.Close()
 		return err
 	}
@@ -104,10 +109,10 @@ func envOr(k string) string {
 }
 
 // mergeRunLog adds to dst's RUN.md the invocations of src's that it does not hold yet, so that
-// compacting several sittings into one folder keeps all of them.
+// compacting several sittings into one folder keeps all of them (src = dst adds nothing).
 func mergeRunLog(src, dst string) error {
 	from, err := os.ReadFile(filepath.Join(src, RunLogFile))
-	if err != nil || sameFile(src, dst) {
+	if err != nil {
 		return nil // nothing to carry
 	}
 	to, err := os.ReadFile(filepath.Join(dst, RunLogFile))
@@ -127,20 +132,5 @@ func mergeRunLog(src, dst string) error {
 	if add.Len() == 0 {
 		return nil
 	}
-	f, err := os.OpenFile(filepath.Join(dst, RunLogFile), os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.WriteString(add.String()); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// sameFile reports whether two folders are one.
-func sameFile(a, b string) bool {
-	x, err1 := os.Stat(a)
-	y, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(x, y)
+	return appendFile(filepath.Join(dst, RunLogFile), add.String())
 }

@@ -2,6 +2,7 @@
 // version computes each value with the same operations in the same order (per-channel sums in
 // double, position by position), so they agree to the last bit.
 #include "cpu.h"
+#include "relu.h"
 #include <stdint.h>
 
 typedef struct {
@@ -14,9 +15,6 @@ typedef struct {
 typedef struct {
 	const float *Gain, *DGain, *MuD;
 } fg_gate_in;
-
-// r = max(u, 0) as Go's max: NaN stays NaN, −0 gives +0.
-static inline float fg_relu(float u) { return u > 0 ? u : (u != u ? u : 0.0f); }
 
 static void fg_gate_fwd_scalar(const fg_gate *g, fg_gate_in in, const float *x, float *y) {
 	for (long b = 0; b < g->N; b++, x += g->Per, y += g->Per) {
@@ -62,9 +60,7 @@ FG_GATE_AVX2 static void fg_gate_fwd_avx2(const fg_gate *g, fg_gate_in in, const
 		for (long p = 0; p < g->Per; p += Ch) {
 			for (long c = 0; c < C8; c += 8) {
 				__m256 u = _mm256_add_ps(_mm256_loadu_ps(x + p + c), _mm256_mul_ps(a, _mm256_loadu_ps(mu + c)));
-				__m256 r = _mm256_max_ps(u, zero); // NaN → 0 and −0 → +0 here; NaN restored below
-				r = _mm256_blendv_ps(r, u, _mm256_cmp_ps(u, u, _CMP_UNORD_Q));
-				_mm256_storeu_ps(y + p + c, _mm256_mul_ps(r, _mm256_loadu_ps(gain + c)));
+				_mm256_storeu_ps(y + p + c, _mm256_mul_ps(fg_relu8(u), _mm256_loadu_ps(gain + c)));
 			}
 			for (long c = C8; c < Ch; c++) y[p + c] = fg_relu(x[p + c] + g->Alpha * mu[c]) * gain[c];
 		}
