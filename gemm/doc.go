@@ -1,20 +1,32 @@
 // Package gemm computes general matrix products, C = α·op(A)·op(B) + β·C, for row-major
 // float32 matrices, where op(X) is X or Xᵀ.
 //
-// One small interface, Provider, hides where the product is computed. Two providers exist:
-// OpenBLAS through cgo (the default when cgo is available; Debian package libopenblas-dev), and
-// gonum's pure-Go BLAS (always compiled; the default when built with CGO_ENABLED=0). A Context
-// carries the provider (and an optional FLOP Counter) to where products run: a network holds
-// one, so networks in one process may use different providers. The package keeps no state of
-// its own: New names a provider, Default reads the FGRELU_GEMM environment variable
-// ("openblas" or "gonum") each time it is called, and EnvError reports a bad value.
+// One small interface, Provider, hides where the product is computed. Three providers exist:
+// oneDNN's sgemm through cgo (the default when cgo is available; Debian package libdnnl-dev;
+// the build tag noonednn leaves it out), OpenBLAS through cgo (Debian package libopenblas-dev;
+// the tag noopenblas leaves it out), and gonum's pure-Go BLAS (always compiled; the default when
+// built with CGO_ENABLED=0). A Context carries the provider (and an optional FLOP Counter) to
+// where products run: a network holds one, so networks in one process may use different
+// providers. New names a provider, Default reads the FGRELU_GEMM environment variable
+// ("onednn", "openblas" or "gonum") each time it is called, and EnvError reports a bad value.
 //
-// Owns: the product, its splitting over goroutines, the providers. Imports only internal/par
-// and gonum; it must not import any other package of this module.
+// Convolutions have a provider of their own, ConvProvider, carried by the same Context: oneDNN
+// (the default where compiled in), or Im2Col, which leaves the layers to compute im2col
+// followed by the context's products. FGRELU_CONV ("onednn" or "im2col") chooses. oneDNN
+// computes each convolution on all cores with OpenMP threads of its own and rounds differently
+// from im2col (nn's tests bound the difference); on one machine it gives the same bits on every
+// run and for every GOMAXPROCS, but another instruction set or core count may change them. Only
+// im2col is bit-identical everywhere.
+//
+// Owns: the product, its splitting over goroutines, the providers of products and of
+// convolutions. Imports only internal/par and gonum; it must not import any other package of
+// this module.
 //
 // Mul splits one product into row or column blocks and computes them on goroutines. This is
-// the only place the project parallelises a matrix product. OpenBLAS is pinned to one thread of
-// its own: its worker threads spin while waiting and fight the Go scheduler for the cores.
+// the only place the project parallelises a matrix product. OpenBLAS and oneDNN's sgemm are
+// pinned to one thread of their own: their worker threads spin while waiting and fight the Go
+// scheduler for the cores. oneDNN's convolutions are the exception: one convolution of a batch
+// is a single call that spreads over the cores itself.
 //
 // Determinism: the blocks a product is split into depend only on its shape, never on
 // GOMAXPROCS, and each block writes its own part of C. A product therefore gives the same bits

@@ -24,7 +24,8 @@ type Provider interface {
 // products it runs and may be shared by goroutines.
 type Context struct {
 	Provider Provider
-	Counter  *Counter // nil: not counted
+	Counter  *Counter     // nil: not counted
+	Conv     ConvProvider // convolutions; nil: the compiled-in default (oneDNN, else Im2Col)
 }
 
 // New returns a context for the provider of the given name ("openblas" or "gonum").
@@ -36,15 +37,18 @@ func New(name string) (*Context, error) {
 	return &Context{Provider: p}, nil
 }
 
-// Default returns a context for the provider named by the environment variable FGRELU_GEMM,
-// or the compiled-in default when it is unset or names no provider (EnvError says so).
+// Default returns a context for the provider named by the environment variable FGRELU_GEMM
+// and the convolution provider named by FGRELU_CONV, or the compiled-in defaults where they are
+// unset or name no provider (EnvError says so).
 func Default() *Context {
+	c := &Context{Provider: compiledDefault()}
 	if name := os.Getenv(envVar); name != "" {
-		if c, err := New(name); err == nil {
-			return c
+		if n, err := New(name); err == nil {
+			c = n
 		}
 	}
-	return &Context{Provider: compiledDefault()}
+	c.Conv = convFromEnv()
+	return c
 }
 
 const envVar = "FGRELU_GEMM"
@@ -58,15 +62,23 @@ func EnvError() error {
 			return fmt.Errorf("%s: %w", envVar, err)
 		}
 	}
+	if name := os.Getenv(convEnvVar); name != "" {
+		if _, err := NewConvProvider(name); err != nil {
+			return fmt.Errorf("%s: %w", convEnvVar, err)
+		}
+	}
 	return nil
 }
 
 // Providers lists the names of the compiled-in providers, the default first.
 func Providers() []string {
-	if native != nil {
-		return []string{native.Name(), "gonum"}
+	var names []string
+	for _, p := range []Provider{onednnProducts, native} {
+		if p != nil {
+			names = append(names, p.Name())
+		}
 	}
-	return []string{"gonum"}
+	return append(names, "gonum")
 }
 
 func lookup(name string) (Provider, bool) {
@@ -75,13 +87,18 @@ func lookup(name string) (Provider, bool) {
 		return gonumProvider{}, true
 	case native != nil && name == native.Name():
 		return native, true
+	case onednnProducts != nil && name == onednnProducts.Name():
+		return onednnProducts, true
 	}
 	return nil, false
 }
 
+// compiledDefault is the fastest provider compiled in: oneDNN, else OpenBLAS, else gonum.
 func compiledDefault() Provider {
-	if native != nil {
-		return native
+	for _, p := range []Provider{onednnProducts, native} {
+		if p != nil {
+			return p
+		}
 	}
 	return gonumProvider{}
 }
@@ -98,7 +115,9 @@ func (c *Context) provider() Provider {
 func (c *Context) Name() string { return c.provider().Name() }
 
 // Counting returns a copy of c that counts its products' floating-point operations in k.
-func (c *Context) Counting(k *Counter) *Context { return &Context{Provider: c.provider(), Counter: k} }
+func (c *Context) Counting(k *Counter) *Context {
+	return &Context{Provider: c.provider(), Counter: k, Conv: c.convProvider()}
+}
 
 // Block sizes. A product is split into at most maxBlocks blocks of at least minBlockMACs
 // multiply-adds each, with block edges on multiples of align rows or columns. Fewer blocks

@@ -1,10 +1,23 @@
 package gemm
 
-// Describe says which provider c uses and how it was built, e.g. the OpenBLAS kernel OpenBLAS
-// selected for this CPU (which OPENBLAS_CORETYPE can force).
+// Describe says which providers c uses and how they were built: the products' (DescribeProducts)
+// and the convolutions'.
 func (c *Context) Describe() string {
-	if c.Name() == "openblas" {
+	if c.ConvName() == "onednn" {
+		return c.DescribeProducts() + ", convolutions in onednn (" + onednnConfig() + ")"
+	}
+	return c.DescribeProducts() + ", convolutions as im2col products"
+}
+
+// DescribeProducts says which provider c's matrix products use and how it was built, e.g. the
+// OpenBLAS kernel OpenBLAS selected for this CPU (which OPENBLAS_CORETYPE can force) or the
+// instruction set oneDNN runs.
+func (c *Context) DescribeProducts() string {
+	switch c.Name() {
+	case "openblas":
 		return "openblas (" + openblasConfig() + ")"
+	case "onednn":
+		return "onednn (" + onednnConfig() + ")"
 	}
 	return c.Name() + " (pure Go)"
 }

@@ -3,16 +3,22 @@ package nn
 import (
 	"fmt"
 
+	"github.com/fgrelu/fgrelu/gemm"
 	"github.com/fgrelu/fgrelu/tensor"
 )
 
 // Conv2D is a 2-D convolution over channels-last images, computed as im2col followed by one
 // matrix product: Y[pos, o] = Σ_(kh,kw,c) patch[pos, (kh,kw,c)] · W[o, kh, kw, c] + b[o].
 // Weights are stored [Out, K, K, In] (OHWI).
+//
+// Where the network's gemm.Context names a convolution provider (oneDNN by default where it is
+// compiled in), the provider computes all three products instead.
 type Conv2D struct {
 	In, Out, K, Stride, Pad int
 	Weight                  *Param // [Out, K, K, In]
 	Bias                    *Param // [Out] or nil
+
+	provided convCache
 }
 
 // NewConv2D allocates a convolution with zero weights (see init.go).
@@ -52,11 +58,29 @@ func (c *Conv2D) geom(x *tensor.Tensor) patchGeom {
 	return patchGeom{H: x.Shape[1], W: x.Shape[2], C: c.In, K: c.K, Stride: c.Stride, Pad: c.Pad, OH: out[0], OW: out[1]}
 }
 
+// provider returns the provider's convolution for a batch of n, locked until release, or nil.
+func (c *Conv2D) provider(st *State, g patchGeom, n int) (gemm.Conv, gemm.ConvGeom, func()) {
+	cg := gemm.ConvGeom{N: n, H: g.H, W: g.W, C: c.In, OH: g.OH, OW: g.OW, O: c.Out, K: c.K,
+		Stride: c.Stride, Pad: c.Pad, Bias: c.Bias != nil}
+	cv, release := c.provided.acquire(st.Gemm, cg)
+	return cv, cg, release
+}
+
 func (c *Conv2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	g := c.geom(x)
 	n := x.Rows()
 	st.X = x
 	st.Y = tensor.Ensure(st.Y, n, g.OH, g.OW, c.Out)
+	if cv, cg, release := c.provider(st, g, n); cv != nil {
+		defer release()
+		var b []float32
+		if c.Bias != nil {
+			b = c.Bias.Value.Data
+		}
+		cv.Forward(x.Data, c.Weight.Value.Data, b, st.Y.Data)
+		st.Gemm.CountConv(cg)
+		return st.Y
+	}
 	pl, rows := g.PatchLen(), g.GridLen()
 	step := stepOf(rows * pl)
 	w, y := c.Weight.Value.Data, st.Y.Data
@@ -85,6 +109,24 @@ func (c *Conv2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 func (c *Conv2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Tensor {
 	g := c.geom(st.X)
 	n := dy.Rows()
+	if needDX {
+		st.DX = tensor.Ensure(st.DX, st.X.Shape...)
+	}
+	if cv, cg, release := c.provider(st, g, n); cv != nil {
+		defer release()
+		var db []float32
+		if c.Bias != nil {
+			db = c.Bias.Grad.Data
+		}
+		cv.BackwardWeights(st.X.Data, dy.Data, c.Weight.Grad.Data, db)
+		st.Gemm.CountConv(cg)
+		if !needDX {
+			return nil
+		}
+		cv.BackwardData(dy.Data, c.Weight.Value.Data, st.DX.Data)
+		st.Gemm.CountConv(cg)
+		return st.DX
+	}
 	pl, rows := g.PatchLen(), g.GridLen()
 	step := stepOf(rows * pl)
 	size := c.Out * pl
@@ -92,7 +134,6 @@ func (c *Conv2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Ten
 	ws := st.stepState()
 	partials := zeroed(&ws.partials, groups*size)
 	if needDX {
-		st.DX = tensor.Ensure(st.DX, st.X.Shape...)
 		st.DX.Zero()
 	}
 	w := c.Weight.Value.Data

@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 
+	"github.com/fgrelu/fgrelu/gemm"
 	"github.com/fgrelu/fgrelu/tensor"
 )
 
@@ -17,7 +18,7 @@ type ConvTranspose2D struct {
 	Weight                          *Param // [In, K, K, Out]
 	Bias                            *Param // [Out] or nil
 
-	cols scratch
+	provided convCache // as Conv2D's: the provider's convolution, run backwards
 }
 
 // NewConvTranspose2D allocates a transposed convolution with zero weights (see init.go).
@@ -61,11 +62,29 @@ func (c *ConvTranspose2D) geom(x *tensor.Tensor) patchGeom {
 	return patchGeom{H: out[0], W: out[1], C: c.Out, K: c.K, Stride: c.Stride, Pad: c.Pad, OH: x.Shape[1], OW: x.Shape[2]}
 }
 
+// provider returns the provider's convolution for a batch of n, locked until release, or nil:
+// the convolution from this layer's output (the image) to its input (the grid), without bias.
+func (c *ConvTranspose2D) provider(st *State, g patchGeom, n int) (gemm.Conv, gemm.ConvGeom, func()) {
+	cg := gemm.ConvGeom{N: n, H: g.H, W: g.W, C: c.Out, OH: g.OH, OW: g.OW, O: c.In, K: c.K,
+		Stride: c.Stride, Pad: c.Pad}
+	cv, release := c.provided.acquire(st.Gemm, cg)
+	return cv, cg, release
+}
+
 func (c *ConvTranspose2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	g := c.geom(x)
 	n := x.Rows()
 	st.X = x
 	st.Y = tensor.Ensure(st.Y, n, g.H, g.W, c.Out)
+	if cv, cg, release := c.provider(st, g, n); cv != nil {
+		defer release()
+		cv.BackwardData(x.Data, c.Weight.Value.Data, st.Y.Data)
+		st.Gemm.CountConv(cg)
+		if c.Bias != nil {
+			addBias(st.Y.Data, c.Bias.Value.Data)
+		}
+		return st.Y
+	}
 	pl, rows, il := g.PatchLen(), g.GridLen(), g.ImageLen()
 	step := stepOf(rows * pl)
 	y := st.Y.Data
@@ -93,15 +112,29 @@ func (c *ConvTranspose2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 func (c *ConvTranspose2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Tensor {
 	g := c.geom(st.X)
 	n := dy.Rows()
+	if needDX {
+		st.DX = tensor.Ensure(st.DX, st.X.Shape...)
+	}
+	if c.Bias != nil {
+		addColumnSums(c.Bias.Grad.Data, dy.Data, n*g.H*g.W, c.Out)
+	}
+	if cv, cg, release := c.provider(st, g, n); cv != nil {
+		defer release()
+		cv.BackwardWeights(dy.Data, st.X.Data, c.Weight.Grad.Data, nil)
+		st.Gemm.CountConv(cg)
+		if !needDX {
+			return nil
+		}
+		cv.Forward(dy.Data, c.Weight.Value.Data, nil, st.DX.Data)
+		st.Gemm.CountConv(cg)
+		return st.DX
+	}
 	pl, rows := g.PatchLen(), g.GridLen()
 	step := stepOf(rows * pl)
 	size := c.In * pl
 	groups := groupsOf(n)
 	ws := st.stepState()
 	partials := zeroed(&ws.partials, groups*size)
-	if needDX {
-		st.DX = tensor.Ensure(st.DX, st.X.Shape...)
-	}
 	x, w := st.X.Data, c.Weight.Value.Data
 	forGroups(n, []*scratch{&ws.cols}, func(wk, gi, n0, n1 int) {
 		part := partials[gi*size : (gi+1)*size]
@@ -118,9 +151,6 @@ func (c *ConvTranspose2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *t
 		}
 	})
 	addPartials(c.Weight.Grad.Data, partials, groups)
-	if c.Bias != nil {
-		addColumnSums(c.Bias.Grad.Data, dy.Data, n*g.H*g.W, c.Out)
-	}
 	if !needDX {
 		return nil
 	}

@@ -76,6 +76,7 @@ func Save(path string, cfg config.Config, n *net.Net, opt optim.Optimizer, p Pro
 		"finished":       strconv.FormatBool(p.Finished),
 		"rng":            "every stream is derived from (seed, kind, epoch, step); see train.Stream",
 		"gemm":           n.Gemm.Name(),
+		"convolutions":   n.Gemm.ConvName(),
 		"go":             runtime.Version(),
 	}
 	return checkpoint.Save(path, &f)

@@ -45,11 +45,18 @@ var goldenCases = []struct {
 
 // goldenHashes are the SHA-256 of each case's weights, buffers, metrics and a noisy evaluation,
 // recorded from the code before the tape refactor (commit 79faa56), per matrix-product provider
-// as gemm.Describe names it: the pure-Go provider on amd64 (other architectures may fuse
-// multiply-adds differently), OpenBLAS with the kernel it chose on the machine that recorded
-// them. A change to the arithmetic of a training step changes them; a change of structure must
-// not.
+// as gemm.DescribeProducts names it, with the convolutions as im2col products: the pure-Go
+// provider on amd64 (other architectures may fuse multiply-adds differently), OpenBLAS with the
+// kernel it chose on the machine that recorded them, oneDNN with the instruction set it ran
+// (recorded when it became a provider). A change to the arithmetic of a training step changes
+// them; a change of structure must not. oneDNN's convolutions are compared with im2col's
+// within a stated tolerance instead (nn's TestConvProvidersAgree).
 var goldenHashes = map[string]map[string]string{
+	"onednn (2.6.3, OpenMP threads, AVX-512 BF16)": {
+		"mnist-ae":           "50a0db462b011b0c2818e8649962e6982c5a6a30dae023083b30b794f07f8183",
+		"conv-bn-dropout":    "2f092abb995b22043703330cc93254bf842deb582a259a3ad13c514ce3157833",
+		"conv-flatten-leaky": "c177f64a47394a8c1111322859fb86712059355308dc02cdb1d4b49e07d5ad94",
+	},
 	"gonum (pure Go)": {
 		"mnist-ae":           "e80645bd64eaa2eb018e4095bddf416c808aaa0c83441dce032f7e5036e59076",
 		"conv-bn-dropout":    "49bc01254a91596386a582e0d8a06d7fe47698834cc6fb2e26d98150bf91e276",
@@ -122,6 +129,7 @@ func TestGoldenTraining(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				ctx.Conv = gemm.Im2Col
 				if runtime.GOARCH != "amd64" {
 					t.Skipf("skipped: hashes recorded on amd64, this is %s", runtime.GOARCH)
 				}
@@ -129,9 +137,9 @@ func TestGoldenTraining(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				want, ok := goldenHashes[ctx.Describe()][gc.name]
+				want, ok := goldenHashes[ctx.DescribeProducts()][gc.name]
 				if !ok {
-					t.Skipf("skipped: no hash recorded for %s (got %s)", ctx.Describe(), got)
+					t.Skipf("skipped: no hash recorded for %s (got %s)", ctx.DescribeProducts(), got)
 				}
 				if got != want {
 					t.Errorf("hash %s, recorded %s: the arithmetic of training changed", got, want)

@@ -1,0 +1,11 @@
+//go:build !cgo || noonednn
+
+package gemm
+
+// nativeConv is nil without cgo or with the noonednn tag: layers compute their convolutions as
+// im2col products.
+var nativeConv ConvProvider
+
+func onednnConfig() string { return "not compiled in" }
+
+var onednnProducts Provider

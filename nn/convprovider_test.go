@@ -1,0 +1,142 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/fgrelu/fgrelu/gemm"
+	"github.com/fgrelu/fgrelu/tensor"
+)
+
+// convCase is one convolution layer and an input for it: the project's networks' layers at a
+// small batch, and odd shapes (no padding, a stride of 3, more images than groups).
+type convCase struct {
+	name                       string
+	transposed                 bool
+	in, out, k, s, p, op, h, w int
+	n                          int
+}
+
+var convCases = []convCase{
+	{"cifar-cls C1", false, 3, 64, 5, 1, 2, 0, 32, 32, 4},
+	{"cifar-cls C2", false, 64, 64, 5, 1, 2, 0, 16, 16, 4},
+	{"cifar-ae E1", false, 3, 16, 5, 2, 2, 0, 32, 32, 3},
+	{"cifar-ae E2", false, 16, 16, 5, 2, 2, 0, 16, 16, 3},
+	{"cifar-ae D1", true, 16, 16, 5, 2, 2, 1, 8, 8, 3},
+	{"cifar-ae D2", true, 16, 3, 5, 2, 2, 1, 16, 16, 3},
+	{"odd conv", false, 2, 3, 3, 2, 0, 0, 7, 8, 11},
+	{"odd convT", true, 3, 2, 4, 3, 0, 2, 3, 3, 2},
+}
+
+// layer builds the case's layer with PyTorch-default random weights and a random bias.
+func (tc convCase) layer(r *rand.Rand) Layer {
+	if tc.transposed {
+		c := NewConvTranspose2D("ct", tc.in, tc.out, tc.k, tc.s, tc.p, tc.op, true)
+		InitWeights(Torch, c.Weight, c.Bias, r)
+		return c
+	}
+	c := NewConv2D("c", tc.in, tc.out, tc.k, tc.s, tc.p, true)
+	InitWeights(Torch, c.Weight, c.Bias, r)
+	return c
+}
+
+// convResults runs a forward and a backward of the case's layer with the convolution provider
+// and returns the output, the input gradient and the parameter gradients, in that order.
+func convResults(tc convCase, provider gemm.ConvProvider) [][]float32 {
+	r := rand.New(rand.NewPCG(11, uint64(tc.in*100+tc.out)))
+	l := tc.layer(r)
+	x := randTensor(r, 1, tc.n, tc.h, tc.w, tc.in)
+	st := &State{Train: true, First: true, Gemm: &gemm.Context{Conv: provider}}
+	y := l.Forward(st, x)
+	dy := randTensor(r, 1, y.Shape...)
+	ZeroGrads(l.Params())
+	dx := l.Backward(st, dy, true)
+	out := [][]float32{clone(y), clone(dx)}
+	for _, p := range l.Params() {
+		out = append(out, clone(p.Grad))
+	}
+	return out
+}
+
+func clone(t *tensor.Tensor) []float32 { return append([]float32(nil), t.Data...) }
+
+// Every convolution provider computes what im2col computes, up to float32 rounding in another
+// order: each value within 1e-5 of the largest magnitude of its tensor (a value sums up to
+// K²·C = 1600 products here, so its rounding error grows with the tensor's scale, not its own).
+func TestConvProvidersAgree(t *testing.T) {
+	names := []string{"y", "dx", "dW", "db"}
+	for _, name := range gemm.ConvProviders() {
+		if name == gemm.Im2Col.Name() {
+			continue
+		}
+		p, err := gemm.NewConvProvider(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range convCases {
+			t.Run(name+"/"+tc.name, func(t *testing.T) {
+				want, got := convResults(tc, gemm.Im2Col), convResults(tc, p)
+				for i := range want {
+					scale := 0.0
+					for _, v := range want[i] {
+						scale = max(scale, math.Abs(float64(v)))
+					}
+					for j := range want[i] {
+						if d := math.Abs(float64(got[i][j] - want[i][j])); d > 1e-5*scale || math.IsNaN(float64(got[i][j])) {
+							t.Fatalf("%s[%d] = %v, im2col %v (largest |value| %v)", names[i], j, got[i][j], want[i][j], scale)
+						}
+					}
+				}
+			})
+		}
+	}
+	if len(gemm.ConvProviders()) == 1 {
+		t.Skip("skipped: no convolution provider but im2col compiled in (built without cgo or with noonednn)")
+	}
+}
+
+// Every convolution provider gives the same bits whatever GOMAXPROCS is (oneDNN runs as many
+// threads as the machine has cores, whatever Go is allowed).
+func TestConvProvidersDeterministicAcrossGOMAXPROCS(t *testing.T) {
+	for _, name := range gemm.ConvProviders() {
+		p, err := gemm.NewConvProvider(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range convCases[1:2] {
+			var first [][]float32
+			for _, procs := range []int{1, 2, 3} {
+				old := runtime.GOMAXPROCS(procs)
+				got := convResults(tc, p)
+				runtime.GOMAXPROCS(old)
+				if first == nil {
+					first = got
+					continue
+				}
+				for i := range got {
+					for j := range got[i] {
+						if math.Float32bits(got[i][j]) != math.Float32bits(first[i][j]) {
+							t.Fatalf("%s, %s, GOMAXPROCS=%d: result %d value %d differs", name, tc.name, procs, i, j)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// The PyTorch-fixture and finite-difference tests of this package run the compiled-in default
+// provider; this one names which, so that a log shows what they checked.
+func ExampleConv2D_provider() {
+	ctx := &gemm.Context{Conv: gemm.Im2Col}
+	c := NewConv2D("c", 1, 1, 3, 1, 1, false)
+	c.Weight.Value.Data[4] = 2 // the centre tap: y = 2·x
+	x := tensor.New(1, 2, 2, 1)
+	copy(x.Data, []float32{1, 2, 3, 4})
+	y := c.Forward(&State{Gemm: ctx}, x)
+	fmt.Println(ctx.ConvName(), y.Data)
+	// Output: im2col [2 4 6 8]
+}
