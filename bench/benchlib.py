@@ -87,6 +87,9 @@ def parse_args(description):
                     help="warm-up ends after this many steps or --warmup-seconds, whichever comes first (default 20)")
     ap.add_argument("--warmup-seconds", type=float, default=2.0, help="see --warmup-steps (default 2)")
     ap.add_argument("--seed", type=int, default=1, help="torch.manual_seed (default 1)")
+    ap.add_argument("--memory-format", choices=["channels_last", "contiguous"], default="channels_last",
+                    help="layout of images and convolution weights (default channels_last, NHWC: oneDNN's "
+                         "fastest convolutions here, and fgrelu's layout; contiguous is NCHW)")
     args = ap.parse_args()
     if args.threads < 1 or args.windows < 1 or args.seconds <= 0:
         ap.error("--threads and --windows must be >= 1 and --seconds > 0")
@@ -124,9 +127,9 @@ def load_average():
         return "unknown"
 
 
-def environment_line(threads):
+def environment_line(threads, memory_format="n/a"):
     env = lambda k: os.environ.get(k, "unset")
-    return (f"env: torch {torch.__version__} threads={threads} interop={torch.get_num_interop_threads()} "
+    return (f"env: torch {torch.__version__} threads={threads} memory_format={memory_format} interop={torch.get_num_interop_threads()} "
             f"mkldnn={torch.backends.mkldnn.is_available()} blas={blas_library()} "
             f"OPENBLAS_CORETYPE={env('OPENBLAS_CORETYPE')} OPENBLAS_L2_SIZE={env('OPENBLAS_L2_SIZE')} "
             f"OPENBLAS_NUM_THREADS={env('OPENBLAS_NUM_THREADS')} cpu=\"{cpu_model()}\" "
@@ -169,13 +172,19 @@ def run_benchmark(name, args, train_step, flops_fwd, flops_bwd, batch=BATCH):
     print(f"flops/sample: {flops:.6g} (forward {flops_fwd:.6g}, backward {flops_bwd:.6g}; "
           f"2 x multiply-adds of every matmul/conv that runs)")
     print(f"achieved: {median * flops / 1e9:.2f} GFLOP/s at the median")
-    print(environment_line(args.threads))
+    print(environment_line(args.threads, args.memory_format))
     print(f"samples/s: {median:.1f}")
 
 
 def setup(args):
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
+
+
+def to_memory_format(args, model, images):
+    """Puts a convolutional model and its input images in the layout --memory-format names."""
+    fmt = torch.channels_last if args.memory_format == "channels_last" else torch.contiguous_format
+    return model.to(memory_format=fmt), [x.contiguous(memory_format=fmt) for x in images]
 
 
 # --- FLOP counting helpers ---------------------------------------------------

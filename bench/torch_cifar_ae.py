@@ -74,6 +74,7 @@ def main():
     model = ConvFeedbackAE()
     opt = torch.optim.Adam(model.parameters(), lr=bl.LR)
     batches = [torch.rand(bl.BATCH, 3, 32, 32) for _ in range(8)]  # made before timing
+    model, batches = bl.to_memory_format(args, model, batches)
     with torch.no_grad():
         out = model(batches[0])[-1]
     assert out.shape == batches[0].shape, f"cifar-ae: output {tuple(out.shape)} != input"

@@ -237,3 +237,16 @@ func TestDefaultFromEnv(t *testing.T) {
 		t.Errorf("FGRELU_GEMM=cublas: Default is %s, want the compiled-in %s", got, Providers()[0])
 	}
 }
+
+// The convolution probe runs with a provider that has convolutions, and says 0 for im2col.
+func TestMeasureConvPeak(t *testing.T) {
+	if g := (&Context{Conv: Im2Col}).MeasureConvPeak(1); g != 0 {
+		t.Errorf("im2col: MeasureConvPeak = %v, want 0", g)
+	}
+	if nativeConv == nil {
+		t.Skip("skipped: no convolution provider compiled in")
+	}
+	if g := (&Context{Conv: nativeConv}).MeasureConvPeak(1); !(g > 0.1 && g < 1e5) {
+		t.Errorf("%s: MeasureConvPeak = %v GFLOP/s", nativeConv.Name(), g)
+	}
+}

@@ -140,3 +140,40 @@ func ExampleConv2D_provider() {
 	fmt.Println(ctx.ConvName(), y.Data)
 	// Output: im2col [2 4 6 8]
 }
+
+// BenchmarkConvProviders times the forward, the weight gradient and the input gradient of the
+// classifier's two convolutions at batch 128, per provider:
+//
+//	go test ./nn -run - -bench ConvProviders
+func BenchmarkConvProviders(b *testing.B) {
+	for _, name := range gemm.ConvProviders() {
+		p, err := gemm.NewConvProvider(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, tc := range []convCase{
+			{"C1", false, 3, 64, 5, 1, 2, 0, 32, 32, 128},
+			{"C2", false, 64, 64, 5, 1, 2, 0, 16, 16, 128},
+		} {
+			r := rand.New(rand.NewPCG(1, 1))
+			l := tc.layer(r)
+			x := randTensor(r, 1, tc.n, tc.h, tc.w, tc.in)
+			st := &State{Train: true, First: true, Gemm: &gemm.Context{Conv: p}}
+			dy := randTensor(r, 1, l.Forward(st, x).Shape...)
+			for _, part := range []string{"forward", "weights", "input"} {
+				b.Run(name+"/"+tc.name+"/"+part, func(b *testing.B) {
+					for b.Loop() {
+						switch part {
+						case "forward":
+							l.Forward(st, x)
+						case "weights":
+							l.Backward(st, dy, false)
+						case "input":
+							l.Backward(st, dy, true)
+						}
+					}
+				})
+			}
+		}
+	}
+}

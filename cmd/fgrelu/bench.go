@@ -109,7 +109,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	compare := fs.Bool("compare", false, "then run the PyTorch reference (bench/torch_WORKLOAD.py) in the same environment and print the ratio")
 	python := fs.String("python", "/usr/bin/python3", "Python with torch, for --compare")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the timed windows")
-	remeasure := fs.Bool("remeasure-peak", false, "measure this machine's sgemm peak again instead of using the cached value")
+	remeasure := fs.Bool("remeasure-peak", false, "measure this machine's peak again instead of using the cached value")
 	memprofile := fs.String("memprofile", "", "write a heap profile (in-use memory) after the timed windows")
 	layers := fs.Bool("layers", false, "then time one more window stage by stage: forward and backward milliseconds per step, share and GFLOP/s of each layer")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -193,7 +193,7 @@ func printRates(w io.Writer, rates []float64, flopsPerSample float64, peak machi
 	fmt.Fprintf(w, "spread: min %.0f, median %.0f, max %.0f samples/s\n", slices.Min(rates), med, slices.Max(rates))
 	gflops := med * flopsPerSample / 1e9
 	fmt.Fprintf(w, "flops/sample: %.4g (matrix products as executed, counted)\n", flopsPerSample)
-	fmt.Fprintf(w, "achieved: %.1f GFLOP/s, %.0f%% of this machine's sgemm peak of %.0f GFLOP/s (%d³ on %d cores, measured %s)\n",
+	fmt.Fprintf(w, "achieved: %.1f GFLOP/s, %.0f%% of this machine's peak of %.0f GFLOP/s (the faster of a %d³ product and a 64→64 5×5 convolution on %d cores, measured %s)\n",
 		gflops, 100*gflops/peak.GFLOPS, peak.GFLOPS, peakSize, runtime.GOMAXPROCS(0), peak.Date)
 	fmt.Fprintf(w, "env: %s\n", benchEnv())
 	return med
