@@ -24,7 +24,7 @@ trap 'rm -rf "$tmp"' EXIT
 [ -x "$FG" ] || go build -o "$FG" ./cmd/fgrelu
 echo "env: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-unset}; $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ)"
 
-# The first bench in an environment measures this machine's sgemm peak (a 2048³ product, cached
+# The first bench in an environment measures this machine's peak (a 2048³ product and a convolution, cached
 # per CPU and OpenBLAS variables); do it here so that no timed run's memory includes it.
 "$FG" bench mnist-ae --windows 1 --seconds 0.2 --warmup 0.2 > /dev/null 2>&1
 

@@ -13,10 +13,10 @@
 // Convolutions have a provider of their own, ConvProvider, carried by the same Context: oneDNN
 // (the default where compiled in), or Im2Col, which leaves the layers to compute im2col
 // followed by the context's products. FGRELU_CONV ("onednn" or "im2col") chooses. oneDNN
-// computes each convolution on all cores with OpenMP threads of its own and rounds differently
-// from im2col (nn's tests bound the difference); on one machine it gives the same bits on every
-// run and for every GOMAXPROCS, but another instruction set or core count may change them. Only
-// im2col is bit-identical everywhere.
+// computes each convolution with OpenMP threads of its own (as many as GOMAXPROCS when it is
+// first used, at most one per core) and rounds differently from im2col (nn's tests bound the
+// difference); on one machine it gives the same bits on every run, but another instruction set
+// or thread count may change them. Only im2col is bit-identical everywhere.
 //
 // Owns: the product, its splitting over goroutines, the providers of products and of
 // convolutions. Imports only internal/par and gonum; it must not import any other package of

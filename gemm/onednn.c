@@ -13,19 +13,24 @@
 #include "onednn.h"
 
 static dnnl_engine_t engine;
-static int conv_threads; // OpenMP threads per convolution: one per core
+static int conv_threads; // OpenMP threads per convolution
 
-int fg_dnnl_init(void) {
+// fg_dnnl_init makes the engine; a convolution will run on at most max_threads threads (Go's
+// GOMAXPROCS, which follows a container's CPU quota) and at most one per core it may run on.
+int fg_dnnl_init(int max_threads) {
 	if (engine) {
 		return dnnl_success;
 	}
 	conv_threads = omp_get_num_procs();
+	if (max_threads > 0 && max_threads < conv_threads) {
+		conv_threads = max_threads;
+	}
 	return dnnl_engine_create(&engine, dnnl_cpu, 0);
 }
 
 // OpenMP's thread count belongs to the calling thread, and Go runs C calls on whichever thread
 // it likes: every call sets the count it wants. A matrix product runs on one thread (gemm's Mul
-// splits products over goroutines itself), a convolution on all cores. oneDNN divides a
+// splits products over goroutines itself), a convolution on conv_threads. oneDNN divides a
 // convolution's work when it makes the primitive, by the thread count it sees then: a primitive
 // made on a thread that last ran a product would run on one core.
 int fg_dnnl_sgemm(char ta, char tb, long m, long n, long k, float alpha, const float *a, long lda, const float *b,

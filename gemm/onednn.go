@@ -15,15 +15,16 @@ import (
 	"unsafe"
 )
 
-// onednnProvider runs convolutions in oneDNN (Debian: libdnnl-dev), with its own threads
-// (OpenMP, as many as the machine has cores). Its results differ from im2col's in rounding, and
-// its weight gradient may depend on the machine's vector instructions and core count; on one
-// machine it gives the same bits on every run and for every GOMAXPROCS.
+// onednnProvider runs convolutions in oneDNN (Debian: libdnnl-dev), with OpenMP threads of its
+// own: as many as GOMAXPROCS when the first convolution is made, at most one per core the
+// process may run on. Its results differ from im2col's in rounding and may depend on the
+// machine's vector instructions and on that thread count; on one machine, with the same thread
+// count, it gives the same bits on every run, and changing GOMAXPROCS later changes nothing.
 type onednnProvider struct{}
 
 var nativeConv ConvProvider = onednnProvider{}
 
-var initOnce = sync.OnceValue(func() C.int { return C.fg_dnnl_init() })
+var initOnce = sync.OnceValue(func() C.int { return C.fg_dnnl_init(C.int(runtime.GOMAXPROCS(0))) })
 
 func (onednnProvider) Name() string { return "onednn" }
 

@@ -9,7 +9,7 @@ typedef struct {
 
 typedef struct fg_conv fg_conv;
 
-int fg_dnnl_init(void);
+int fg_dnnl_init(int max_threads);
 int fg_dnnl_sgemm(char ta, char tb, long m, long n, long k, float alpha, const float *a, long lda, const float *b,
 	long ldb, float beta, float *c, long ldc);
 int fg_conv_create(fg_conv **out, const fg_conv_geom *g);

@@ -98,8 +98,8 @@ func TestConvProvidersAgree(t *testing.T) {
 	}
 }
 
-// Every convolution provider gives the same bits whatever GOMAXPROCS is (oneDNN runs as many
-// threads as the machine has cores, whatever Go is allowed).
+// Every convolution provider gives the same bits whatever GOMAXPROCS is now (oneDNN fixes its
+// thread count when it is first used).
 func TestConvProvidersDeterministicAcrossGOMAXPROCS(t *testing.T) {
 	for _, name := range gemm.ConvProviders() {
 		p, err := gemm.NewConvProvider(name)
