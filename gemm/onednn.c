@@ -79,9 +79,18 @@ static dnnl_status_t make_reorder(dnnl_primitive_t *r, const dnnl_memory_desc_t 
 	return s;
 }
 
-// The memory a primitive reads its weights from: the caller's, or its own in its own layout.
+// Memory the library allocates and owns, in the given layout.
 static dnnl_status_t own_memory(dnnl_memory_t *m, const dnnl_memory_desc_t *md) {
 	return dnnl_memory_create(m, md, engine, DNNL_MEMORY_ALLOCATE);
+}
+
+// weights_layout prepares what a primitive needs to read the caller's OHWI weights: nothing when
+// it reads them as they are, else a reorder into its own layout and memory to hold them there.
+static dnnl_status_t weights_layout(const fg_conv *c, const_dnnl_primitive_desc_t pd, dnnl_primitive_t *reorder,
+	dnnl_memory_t *own) {
+	const dnnl_memory_desc_t *md = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+	TRY(make_reorder(reorder, &c->w_md, md));
+	return *reorder ? own_memory(own, md) : dnnl_success;
 }
 
 int fg_conv_create(fg_conv **out, const fg_conv_geom *g) {
@@ -112,12 +121,7 @@ int fg_conv_create(fg_conv **out, const fg_conv_geom *g) {
 	TRY(dnnl_memory_create(&c->dst, &c->dst_md, engine, DNNL_MEMORY_NONE));
 	TRY(dnnl_memory_create(&c->w, &c->w_md, engine, DNNL_MEMORY_NONE));
 	TRY(dnnl_memory_create(&c->b, &c->b_md, engine, DNNL_MEMORY_NONE));
-	const dnnl_memory_desc_t *wf = dnnl_primitive_desc_query_md(c->fwd_pd, dnnl_query_weights_md, 0);
-	TRY(make_reorder(&c->to_fwd, &c->w_md, wf));
-	if (c->to_fwd) {
-		TRY(own_memory(&c->w_fwd, wf));
-	}
-	return dnnl_success;
+	return weights_layout(c, c->fwd_pd, &c->to_fwd, &c->w_fwd);
 }
 
 // The backward primitives are made on first use: evaluation never needs them.
@@ -132,11 +136,7 @@ static dnnl_status_t make_backward_data(fg_conv *c) {
 	TRY(dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &c->src_md, &c->w_any, &c->dst_md,
 		stride, pad_l, pad_r));
 	TRY(dnnl_primitive_desc_create(&c->bwd_data_pd, &d, NULL, engine, c->fwd_pd));
-	const dnnl_memory_desc_t *wb = dnnl_primitive_desc_query_md(c->bwd_data_pd, dnnl_query_weights_md, 0);
-	TRY(make_reorder(&c->to_bwd_data, &c->w_md, wb));
-	if (c->to_bwd_data) {
-		TRY(own_memory(&c->w_bwd_data, wb));
-	}
+	TRY(weights_layout(c, c->bwd_data_pd, &c->to_bwd_data, &c->w_bwd_data));
 	return dnnl_primitive_create(&c->bwd_data, c->bwd_data_pd);
 }
 
