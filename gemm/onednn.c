@@ -49,6 +49,13 @@ struct fg_conv {
 	dnnl_memory_t src, dst, w, b;
 	dnnl_memory_t w_fwd, w_bwd_data, dw_prim, dw_user, db;
 	dnnl_primitive_t to_fwd, to_bwd_data, from_bwd_w; // reorders; NULL when layouts agree
+	// Every primitive takes its scratch memory from here. The library's own scratchpad belongs
+	// to the OS thread that made the primitive, and Go runs each call on whichever thread it
+	// likes: a primitive made on one thread and run on another with a smaller scratchpad wrote
+	// past its end (oneDNN's gemm-based convolutions, which it picks on AVX2 machines).
+	dnnl_primitive_attr_t attr;
+	dnnl_memory_t scratch;
+	size_t scratch_size;
 };
 
 #define TRY(call)                          \
@@ -66,15 +73,39 @@ static void fill_strides(const fg_conv_geom *g, dnnl_dims_t stride, dnnl_dims_t 
 	pad_r[1] = (g->ow - 1) * g->stride + g->k - g->w - g->pad;
 }
 
+// make_scratch grows c's scratch memory to what the primitive pd needs, if it needs more.
+static dnnl_status_t make_scratch(fg_conv *c, const_dnnl_primitive_desc_t pd) {
+	const dnnl_memory_desc_t *md = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+	size_t size = md ? dnnl_memory_desc_get_size(md) : 0;
+	if (size <= c->scratch_size) {
+		return dnnl_success;
+	}
+	if (c->scratch) {
+		dnnl_memory_destroy(c->scratch);
+		c->scratch = NULL;
+		c->scratch_size = 0;
+	}
+	dnnl_memory_desc_t bytes;
+	dnnl_dims_t d = {(dnnl_dim_t)size};
+	TRY(dnnl_memory_desc_init_by_tag(&bytes, 1, d, dnnl_u8, dnnl_x));
+	TRY(dnnl_memory_create(&c->scratch, &bytes, engine, DNNL_MEMORY_ALLOCATE));
+	c->scratch_size = size;
+	return dnnl_success;
+}
+
 // A reorder from one layout to another, or NULL when the two are the same.
-static dnnl_status_t make_reorder(dnnl_primitive_t *r, const dnnl_memory_desc_t *from, const dnnl_memory_desc_t *to) {
+static dnnl_status_t make_reorder(fg_conv *c, dnnl_primitive_t *r, const dnnl_memory_desc_t *from,
+	const dnnl_memory_desc_t *to) {
 	*r = NULL;
 	if (dnnl_memory_desc_equal(from, to)) {
 		return dnnl_success;
 	}
 	dnnl_primitive_desc_t pd;
-	TRY(dnnl_reorder_primitive_desc_create(&pd, from, engine, to, engine, NULL));
-	dnnl_status_t s = dnnl_primitive_create(r, pd);
+	TRY(dnnl_reorder_primitive_desc_create(&pd, from, engine, to, engine, c->attr));
+	dnnl_status_t s = make_scratch(c, pd);
+	if (s == dnnl_success) {
+		s = dnnl_primitive_create(r, pd);
+	}
 	dnnl_primitive_desc_destroy(pd);
 	return s;
 }
@@ -86,10 +117,10 @@ static dnnl_status_t own_memory(dnnl_memory_t *m, const dnnl_memory_desc_t *md) 
 
 // weights_layout prepares what a primitive needs to read the caller's OHWI weights: nothing when
 // it reads them as they are, else a reorder into its own layout and memory to hold them there.
-static dnnl_status_t weights_layout(const fg_conv *c, const_dnnl_primitive_desc_t pd, dnnl_primitive_t *reorder,
+static dnnl_status_t weights_layout(fg_conv *c, const_dnnl_primitive_desc_t pd, dnnl_primitive_t *reorder,
 	dnnl_memory_t *own) {
 	const dnnl_memory_desc_t *md = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-	TRY(make_reorder(reorder, &c->w_md, md));
+	TRY(make_reorder(c, reorder, &c->w_md, md));
 	return *reorder ? own_memory(own, md) : dnnl_success;
 }
 
@@ -102,6 +133,8 @@ int fg_conv_create(fg_conv **out, const fg_conv_geom *g) {
 	c->g = *g;
 	*out = c;
 	omp_set_num_threads(conv_threads);
+	TRY(dnnl_primitive_attr_create(&c->attr));
+	TRY(dnnl_primitive_attr_set_scratchpad_mode(c->attr, dnnl_scratchpad_mode_user));
 	dnnl_dims_t src = {g->n, g->c, g->h, g->w}, dst = {g->n, g->o, g->oh, g->ow};
 	dnnl_dims_t wd = {g->o, g->c, g->k, g->k}, bd = {g->o};
 	TRY(dnnl_memory_desc_init_by_tag(&c->src_md, 4, src, dnnl_f32, dnnl_nhwc));
@@ -111,10 +144,18 @@ int fg_conv_create(fg_conv **out, const fg_conv_geom *g) {
 	TRY(dnnl_memory_desc_init_by_tag(&c->b_md, 1, bd, dnnl_f32, dnnl_x));
 	dnnl_dims_t stride, pad_l, pad_r;
 	fill_strides(g, stride, pad_l, pad_r);
+	if (g->k == 1 && (pad_r[0] < 0 || pad_r[1] < 0)) {
+		// A 1×1 kernel with pixels at the bottom or right that no window reaches (stride 2 on
+		// an even image): oneDNN 2.6's 1×1 weight gradient corrupts memory on AVX-512 and comes
+		// out wrong on AVX2 there. The layer computes these with im2col instead; none of the
+		// project's networks has one. Larger kernels with such pixels agree with im2col.
+		return dnnl_unimplemented;
+	}
 	dnnl_convolution_desc_t d;
 	TRY(dnnl_convolution_forward_desc_init(&d, dnnl_forward_training, dnnl_convolution_direct, &c->src_md, &c->w_any,
 		g->bias ? &c->b_md : NULL, &c->dst_md, stride, pad_l, pad_r));
-	TRY(dnnl_primitive_desc_create(&c->fwd_pd, &d, NULL, engine, NULL));
+	TRY(dnnl_primitive_desc_create(&c->fwd_pd, &d, c->attr, engine, NULL));
+	TRY(make_scratch(c, c->fwd_pd));
 	TRY(dnnl_primitive_create(&c->fwd, c->fwd_pd));
 	TRY(dnnl_stream_create(&c->stream, engine, dnnl_stream_default_flags));
 	TRY(dnnl_memory_create(&c->src, &c->src_md, engine, DNNL_MEMORY_NONE));
@@ -135,7 +176,8 @@ static dnnl_status_t make_backward_data(fg_conv *c) {
 	dnnl_convolution_desc_t d;
 	TRY(dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &c->src_md, &c->w_any, &c->dst_md,
 		stride, pad_l, pad_r));
-	TRY(dnnl_primitive_desc_create(&c->bwd_data_pd, &d, NULL, engine, c->fwd_pd));
+	TRY(dnnl_primitive_desc_create(&c->bwd_data_pd, &d, c->attr, engine, c->fwd_pd));
+	TRY(make_scratch(c, c->bwd_data_pd));
 	TRY(weights_layout(c, c->bwd_data_pd, &c->to_bwd_data, &c->w_bwd_data));
 	return dnnl_primitive_create(&c->bwd_data, c->bwd_data_pd);
 }
@@ -150,10 +192,11 @@ static dnnl_status_t make_backward_weights(fg_conv *c) {
 	dnnl_convolution_desc_t d;
 	TRY(dnnl_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &c->src_md, &c->w_any,
 		c->g.bias ? &c->b_md : NULL, &c->dst_md, stride, pad_l, pad_r));
-	TRY(dnnl_primitive_desc_create(&c->bwd_w_pd, &d, NULL, engine, c->fwd_pd));
+	TRY(dnnl_primitive_desc_create(&c->bwd_w_pd, &d, c->attr, engine, c->fwd_pd));
+	TRY(make_scratch(c, c->bwd_w_pd));
 	const dnnl_memory_desc_t *dw = dnnl_primitive_desc_query_md(c->bwd_w_pd, dnnl_query_diff_weights_md, 0);
 	TRY(own_memory(&c->dw_prim, dw));
-	TRY(make_reorder(&c->from_bwd_w, dw, &c->w_md));
+	TRY(make_reorder(c, &c->from_bwd_w, dw, &c->w_md));
 	if (c->from_bwd_w) {
 		TRY(own_memory(&c->dw_user, &c->w_md));
 	}
@@ -163,9 +206,15 @@ static dnnl_status_t make_backward_weights(fg_conv *c) {
 	return dnnl_primitive_create(&c->bwd_w, c->bwd_w_pd);
 }
 
+// run executes one primitive with at most four arguments, and c's scratch memory.
 static dnnl_status_t run(fg_conv *c, dnnl_primitive_t p, int n, const dnnl_exec_arg_t *args) {
+	dnnl_exec_arg_t a[5];
+	memcpy(a, args, n * sizeof *a);
+	if (c->scratch) {
+		a[n++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, c->scratch};
+	}
 	omp_set_num_threads(conv_threads);
-	TRY(dnnl_primitive_execute(p, c->stream, n, args));
+	TRY(dnnl_primitive_execute(p, c->stream, n, a));
 	return dnnl_stream_wait(c->stream);
 }
 
@@ -267,10 +316,12 @@ void fg_conv_destroy(fg_conv *c) {
 	for (size_t i = 0; i < sizeof pds / sizeof pds[0]; i++) {
 		if (pds[i]) dnnl_primitive_desc_destroy(pds[i]);
 	}
-	dnnl_memory_t ms[] = {c->src, c->dst, c->w, c->b, c->w_fwd, c->w_bwd_data, c->dw_prim, c->dw_user, c->db};
+	dnnl_memory_t ms[] = {c->src, c->dst, c->w, c->b, c->w_fwd, c->w_bwd_data, c->dw_prim, c->dw_user, c->db,
+		c->scratch};
 	for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
 		if (ms[i]) dnnl_memory_destroy(ms[i]);
 	}
+	if (c->attr) dnnl_primitive_attr_destroy(c->attr);
 	if (c->stream) dnnl_stream_destroy(c->stream);
 	free(c);
 }

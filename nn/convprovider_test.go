@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"os/exec"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/fgrelu/fgrelu/gemm"
@@ -18,17 +21,34 @@ type convCase struct {
 	transposed                 bool
 	in, out, k, s, p, op, h, w int
 	n                          int
+	im2colOnly                 bool // oneDNN refuses it: the layer falls back to im2col
 }
 
 var convCases = []convCase{
-	{"cifar-cls C1", false, 3, 64, 5, 1, 2, 0, 32, 32, 4},
-	{"cifar-cls C2", false, 64, 64, 5, 1, 2, 0, 16, 16, 4},
-	{"cifar-ae E1", false, 3, 16, 5, 2, 2, 0, 32, 32, 3},
-	{"cifar-ae E2", false, 16, 16, 5, 2, 2, 0, 16, 16, 3},
-	{"cifar-ae D1", true, 16, 16, 5, 2, 2, 1, 8, 8, 3},
-	{"cifar-ae D2", true, 16, 3, 5, 2, 2, 1, 16, 16, 3},
-	{"odd conv", false, 2, 3, 3, 2, 0, 0, 7, 8, 11},
-	{"odd convT", true, 3, 2, 4, 3, 0, 2, 3, 3, 2},
+	{"cifar-cls C1", false, 3, 64, 5, 1, 2, 0, 32, 32, 4, false},
+	{"cifar-cls C2", false, 64, 64, 5, 1, 2, 0, 16, 16, 4, false},
+	{"cifar-ae E1", false, 3, 16, 5, 2, 2, 0, 32, 32, 3, false},
+	{"cifar-ae E2", false, 16, 16, 5, 2, 2, 0, 16, 16, 3, false},
+	{"cifar-ae D1", true, 16, 16, 5, 2, 2, 1, 8, 8, 3, false},
+	{"cifar-ae D2", true, 16, 3, 5, 2, 2, 1, 16, 16, 3, false},
+	{"odd conv", false, 2, 3, 3, 2, 0, 0, 7, 8, 11, false}, // a column no window reaches
+	{"odd convT", true, 3, 2, 4, 3, 0, 2, 3, 3, 2, false},
+	{"stride 3, pad 4", false, 4, 4, 3, 3, 4, 0, 2, 14, 1, false}, // oneDNN's gemm-based kernel
+	{"batch of one", false, 4, 3, 3, 1, 1, 0, 5, 7, 1, false},
+	// A 1×1 kernel with a row and column no window reaches: oneDNN's weight gradient was wrong
+	// there, so it refuses it and the layer falls back to im2col.
+	{"1×1 stride 2, even image", false, 3, 4, 1, 2, 0, 0, 6, 6, 2, true},
+}
+
+// geom is the case's convolution as the provider sees it (a transposed one run backwards).
+func (tc convCase) geom() gemm.ConvGeom {
+	if tc.transposed {
+		h := (tc.h-1)*tc.s - 2*tc.p + tc.k + tc.op
+		w := (tc.w-1)*tc.s - 2*tc.p + tc.k + tc.op
+		return gemm.ConvGeom{N: tc.n, H: h, W: w, C: tc.out, OH: tc.h, OW: tc.w, O: tc.in, K: tc.k, Stride: tc.s, Pad: tc.p}
+	}
+	oh, ow := (tc.h+2*tc.p-tc.k)/tc.s+1, (tc.w+2*tc.p-tc.k)/tc.s+1
+	return gemm.ConvGeom{N: tc.n, H: tc.h, W: tc.w, C: tc.in, OH: oh, OW: ow, O: tc.out, K: tc.k, Stride: tc.s, Pad: tc.p, Bias: true}
 }
 
 // layer builds the case's layer with PyTorch-default random weights and a random bias.
@@ -78,6 +98,9 @@ func TestConvProvidersAgree(t *testing.T) {
 		}
 		for _, tc := range convCases {
 			t.Run(name+"/"+tc.name, func(t *testing.T) {
+				if cv, _ := p.NewConv(tc.geom()); (cv == nil) != tc.im2colOnly {
+					t.Fatalf("%s made a convolution: %v, want %v", name, cv != nil, !tc.im2colOnly)
+				}
 				want, got := convResults(tc, gemm.Im2Col), convResults(tc, p)
 				for i := range want {
 					scale := 0.0
@@ -95,6 +118,100 @@ func TestConvProvidersAgree(t *testing.T) {
 	}
 	if len(gemm.ConvProviders()) == 1 {
 		t.Skip("skipped: no convolution provider but im2col compiled in (built without cgo or with noonednn)")
+	}
+}
+
+// onThread runs f on a goroutine locked to an OS thread that exits with it: a fresh thread,
+// which is what Go may hand any goroutine between two cgo calls.
+func onThread(f func()) {
+	done := make(chan any)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		defer func() { done <- recover() }()
+		f()
+	}()
+	if p := <-done; p != nil {
+		panic(p)
+	}
+}
+
+// A provider's convolution made on one OS thread gives the same results run on another, also
+// on a thread that has made smaller convolutions first (oneDNN's own scratch memory is per
+// thread: its gemm-based convolutions, the ones it picks for cifar-ae's first layer on AVX2,
+// wrote past the end of the smaller one).
+func TestConvProvidersOnOtherThreads(t *testing.T) {
+	for _, name := range gemm.ConvProviders() {
+		p, err := gemm.NewConvProvider(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// cifar-ae's E1 (gemm-based on AVX2) and a geometry gemm-based on AVX-512 too.
+		for _, tc := range []convCase{convCases[2], convCases[8]} {
+			r := rand.New(rand.NewPCG(1, 2))
+			big := tc.layer(r)
+			x := randTensor(r, 1, tc.n, tc.h, tc.w, tc.in)
+			ref := &State{Train: true, Gemm: &gemm.Context{Conv: gemm.Im2Col}}
+			dy := randTensor(r, 1, big.Forward(ref, x).Shape...)
+			want := clone(big.Backward(ref, dy, true))
+			small := randTensor(r, 1, 1, tc.h/2, tc.w/2, tc.in)
+			ctx := &gemm.Context{Conv: p}
+			st, stSmall := &State{Train: true, Gemm: ctx}, &State{Train: true, Gemm: ctx}
+			onThread(func() { big.Forward(st, x); big.Backward(st, dy, true) })
+			var got []float32
+			onThread(func() {
+				ySmall := big.Forward(stSmall, small) // another geometry, made on this thread
+				big.Backward(stSmall, randTensor(r, 1, ySmall.Shape...), true)
+				big.Forward(st, x)
+				got = clone(big.Backward(st, dy, true))
+			})
+			var fresh []float32
+			onThread(func() { fresh = clone(big.Backward(st, dy, true)) }) // a thread that made nothing
+			for _, res := range [][]float32{got, fresh} {
+				for i := range want {
+					if d := math.Abs(float64(res[i] - want[i])); d > 1e-4 {
+						t.Fatalf("%s, %s: dx[%d] = %v on another thread, im2col %v", name, tc.name, i, res[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// The tests above once more with oneDNN held to its AVX2 code (ONEDNN_MAX_CPU_ISA, read when the
+// library starts, so in a child process): what a machine without AVX-512 runs. oneDNN picks
+// other implementations there (gemm-based ones for some layers).
+func TestConvProvidersOnAVX2(t *testing.T) {
+	if os.Getenv("ONEDNN_MAX_CPU_ISA") != "" {
+		t.Skip("skipped: this process already runs with ONEDNN_MAX_CPU_ISA set")
+	}
+	if len(gemm.ConvProviders()) == 1 {
+		t.Skip("skipped: no convolution provider but im2col compiled in")
+	}
+	if testing.Short() {
+		t.Skip("skipped in -short mode")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^(TestConvProvidersAgree|TestConvProvidersOnOtherThreads|TestConvProviderISA)$",
+		"-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), "ONEDNN_MAX_CPU_ISA=AVX2")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("with ONEDNN_MAX_CPU_ISA=AVX2: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "--- PASS: TestConvProvidersAgree") {
+		t.Fatalf("the child ran no agreement test:\n%s", out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, "convolutions in") {
+			t.Log(strings.TrimSpace(line))
+		}
+	}
+}
+
+// TestConvProviderISA logs the providers and the instruction set oneDNN runs.
+func TestConvProviderISA(t *testing.T) {
+	for _, name := range gemm.ConvProviders() {
+		p, _ := gemm.NewConvProvider(name)
+		t.Log((&gemm.Context{Conv: p}).Describe())
 	}
 }
 
@@ -152,8 +269,8 @@ func BenchmarkConvProviders(b *testing.B) {
 			b.Fatal(err)
 		}
 		for _, tc := range []convCase{
-			{"C1", false, 3, 64, 5, 1, 2, 0, 32, 32, 128},
-			{"C2", false, 64, 64, 5, 1, 2, 0, 16, 16, 128},
+			{"C1", false, 3, 64, 5, 1, 2, 0, 32, 32, 128, false},
+			{"C2", false, 64, 64, 5, 1, 2, 0, 16, 16, 128, false},
 		} {
 			r := rand.New(rand.NewPCG(1, 1))
 			l := tc.layer(r)
