@@ -21,7 +21,7 @@ type convCase struct {
 	transposed                 bool
 	in, out, k, s, p, op, h, w int
 	n                          int
-	im2colOnly                 bool // oneDNN refuses it: the layer falls back to im2col
+	im2colOnly                 bool // oneDNN refuses it on every machine: the layer falls back to im2col
 }
 
 var convCases = []convCase{
@@ -33,7 +33,7 @@ var convCases = []convCase{
 	{"cifar-ae D2", true, 16, 3, 5, 2, 2, 1, 16, 16, 3, false},
 	{"odd conv", false, 2, 3, 3, 2, 0, 0, 7, 8, 11, false}, // a column no window reaches
 	{"odd convT", true, 3, 2, 4, 3, 0, 2, 3, 3, 2, false},
-	{"stride 3, pad 4", false, 4, 4, 3, 3, 4, 0, 2, 14, 1, false}, // oneDNN's gemm-based kernel
+	{"stride 3, pad 4", false, 4, 4, 3, 3, 4, 0, 2, 14, 1, false}, // gemm-based in oneDNN: declined
 	{"batch of one", false, 4, 3, 3, 1, 1, 0, 5, 7, 1, false},
 	// A 1×1 kernel with a row and column no window reaches: oneDNN's weight gradient was wrong
 	// there, so it refuses it and the layer falls back to im2col.
@@ -98,9 +98,13 @@ func TestConvProvidersAgree(t *testing.T) {
 		}
 		for _, tc := range convCases {
 			t.Run(name+"/"+tc.name, func(t *testing.T) {
-				if cv, _ := p.NewConv(tc.geom()); (cv == nil) != tc.im2colOnly {
-					t.Fatalf("%s made a convolution: %v, want %v", name, cv != nil, !tc.im2colOnly)
+				// oneDNN declines some geometries on some instruction sets (its gemm-based
+				// implementations); the 1×1 case always, the classifier's C2 never.
+				cv, _ := p.NewConv(tc.geom())
+				if tc.im2colOnly && cv != nil || tc.name == "cifar-cls C2" && cv == nil {
+					t.Fatalf("%s made a convolution: %v", name, cv != nil)
 				}
+				t.Logf("%s computes it: %v", name, cv != nil)
 				want, got := convResults(tc, gemm.Im2Col), convResults(tc, p)
 				for i := range want {
 					scale := 0.0
@@ -136,17 +140,17 @@ func onThread(f func()) {
 }
 
 // A provider's convolution made on one OS thread gives the same results run on another, also
-// on a thread that has made smaller convolutions first (oneDNN's own scratch memory is per
-// thread: its gemm-based convolutions, the ones it picks for cifar-ae's first layer on AVX2,
-// wrote past the end of the smaller one).
+// on a thread that has made smaller convolutions first and on a fresh one (oneDNN's own scratch
+// memory is per thread: its gemm-based convolutions, which it no longer gets to run, wrote past
+// the end of a smaller one or crashed on a fresh thread; its direct ones use scratch memory too).
 func TestConvProvidersOnOtherThreads(t *testing.T) {
 	for _, name := range gemm.ConvProviders() {
 		p, err := gemm.NewConvProvider(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		// cifar-ae's E1 (gemm-based on AVX2) and a geometry gemm-based on AVX-512 too.
-		for _, tc := range []convCase{convCases[2], convCases[8]} {
+		// cifar-ae's E1 and the classifier's C2 at a small batch.
+		for _, tc := range []convCase{convCases[2], convCases[1]} {
 			r := rand.New(rand.NewPCG(1, 2))
 			big := tc.layer(r)
 			x := randTensor(r, 1, tc.n, tc.h, tc.w, tc.in)
