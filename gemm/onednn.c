@@ -124,22 +124,27 @@ static dnnl_status_t weights_layout(fg_conv *c, const_dnnl_primitive_desc_t pd, 
 	return *reorder ? own_memory(own, md) : dnnl_success;
 }
 
-static int gemm_based(const_dnnl_primitive_desc_t pd);
+// gemm_based says whether oneDNN chose its im2col-and-gemm implementation for pd. It does so
+// where its direct kernels do not fit (few channels, odd strides), more often on AVX2, and there
+// it ran up to six times slower than our own im2col products (cifar-ae's last layer: 18.3 against
+// 3.0 ms on AVX2 dispatch).
+static int gemm_based(const_dnnl_primitive_desc_t pd) {
+	const char *impl = NULL;
+	if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) != dnnl_success || !impl) {
+		return 0;
+	}
+	return strstr(impl, "gemm") != NULL; // "x64:gemm:jit" and the like
+}
 
-// backward_data_gemm_based says whether the input gradient's implementation would be gemm-based.
-static int backward_data_gemm_based(fg_conv *c) {
+// describe_backward_data makes the input gradient's primitive descriptor: fg_conv_create asks
+// it which implementation oneDNN chose, and make_backward_data makes the primitive from it.
+static dnnl_status_t describe_backward_data(fg_conv *c) {
 	dnnl_dims_t stride, pad_l, pad_r;
 	fill_strides(&c->g, stride, pad_l, pad_r);
 	dnnl_convolution_desc_t d;
-	dnnl_primitive_desc_t pd;
-	if (dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &c->src_md, &c->w_any, &c->dst_md,
-			stride, pad_l, pad_r) != dnnl_success ||
-		dnnl_primitive_desc_create(&pd, &d, c->attr, engine, c->fwd_pd) != dnnl_success) {
-		return 0;
-	}
-	int gemm = gemm_based(pd);
-	dnnl_primitive_desc_destroy(pd);
-	return gemm;
+	TRY(dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &c->src_md, &c->w_any, &c->dst_md,
+		stride, pad_l, pad_r));
+	return dnnl_primitive_desc_create(&c->bwd_data_pd, &d, c->attr, engine, c->fwd_pd);
 }
 
 int fg_conv_create(fg_conv **out, const fg_conv_geom *g) {
@@ -173,7 +178,8 @@ int fg_conv_create(fg_conv **out, const fg_conv_geom *g) {
 	TRY(dnnl_convolution_forward_desc_init(&d, dnnl_forward_training, dnnl_convolution_direct, &c->src_md, &c->w_any,
 		g->bias ? &c->b_md : NULL, &c->dst_md, stride, pad_l, pad_r));
 	TRY(dnnl_primitive_desc_create(&c->fwd_pd, &d, c->attr, engine, NULL));
-	if (gemm_based(c->fwd_pd) || backward_data_gemm_based(c)) {
+	TRY(describe_backward_data(c));
+	if (gemm_based(c->fwd_pd) || gemm_based(c->bwd_data_pd)) {
 		return dnnl_unimplemented; // the layer's own im2col products are faster
 	}
 	TRY(make_scratch(c, c->fwd_pd));
@@ -186,30 +192,13 @@ int fg_conv_create(fg_conv **out, const fg_conv_geom *g) {
 	return weights_layout(c, c->fwd_pd, &c->to_fwd, &c->w_fwd);
 }
 
-// gemm_based says whether oneDNN chose its im2col-and-gemm implementation for pd. It does so
-// where its direct kernels do not fit (few channels, odd strides), more often on AVX2, and there
-// it ran up to six times slower than our own im2col products (cifar-ae's last layer: 18.3 against
-// 3.0 ms on AVX2 dispatch).
-static int gemm_based(const_dnnl_primitive_desc_t pd) {
-	const char *impl = NULL;
-	if (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) != dnnl_success || !impl) {
-		return 0;
-	}
-	return strstr(impl, "gemm") != NULL; // "x64:gemm:jit" and the like
-}
-
-// The backward primitives are made on first use: evaluation never needs them.
+// The backward primitives are made on first use: evaluation never needs them. The input
+// gradient's descriptor exists already (fg_conv_create).
 static dnnl_status_t make_backward_data(fg_conv *c) {
 	if (c->bwd_data) {
 		return dnnl_success;
 	}
 	omp_set_num_threads(conv_threads);
-	dnnl_dims_t stride, pad_l, pad_r;
-	fill_strides(&c->g, stride, pad_l, pad_r);
-	dnnl_convolution_desc_t d;
-	TRY(dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &c->src_md, &c->w_any, &c->dst_md,
-		stride, pad_l, pad_r));
-	TRY(dnnl_primitive_desc_create(&c->bwd_data_pd, &d, c->attr, engine, c->fwd_pd));
 	TRY(make_scratch(c, c->bwd_data_pd));
 	TRY(weights_layout(c, c->bwd_data_pd, &c->to_bwd_data, &c->w_bwd_data));
 	return dnnl_primitive_create(&c->bwd_data, c->bwd_data_pd);
