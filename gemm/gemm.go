@@ -28,7 +28,7 @@ type Context struct {
 	Conv     ConvProvider // convolutions; nil: the compiled-in default (oneDNN, else Im2Col)
 }
 
-// New returns a context for the provider of the given name ("openblas" or "gonum").
+// New returns a context for the provider of the given name ("onednn", "openblas" or "gonum").
 func New(name string) (*Context, error) {
 	p, ok := lookup(name)
 	if !ok {
@@ -73,10 +73,8 @@ func EnvError() error {
 // Providers lists the names of the compiled-in providers, the default first.
 func Providers() []string {
 	var names []string
-	for _, p := range []Provider{onednnProducts, native} {
-		if p != nil {
-			names = append(names, p.Name())
-		}
+	for _, p := range cgoProviders() {
+		names = append(names, p.Name())
 	}
 	return append(names, "gonum")
 }
@@ -95,12 +93,21 @@ func lookup(name string) (Provider, bool) {
 
 // compiledDefault is the fastest provider compiled in: oneDNN, else OpenBLAS, else gonum.
 func compiledDefault() Provider {
-	for _, p := range []Provider{onednnProducts, native} {
-		if p != nil {
-			return p
-		}
+	if ps := cgoProviders(); len(ps) > 0 {
+		return ps[0]
 	}
 	return gonumProvider{}
+}
+
+// cgoProviders lists the providers compiled in through cgo, fastest first: oneDNN, OpenBLAS.
+func cgoProviders() []Provider {
+	var ps []Provider
+	for _, p := range []Provider{onednnProducts, native} {
+		if p != nil {
+			ps = append(ps, p)
+		}
+	}
+	return ps
 }
 
 // provider is the provider c uses.

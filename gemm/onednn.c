@@ -41,6 +41,7 @@ int fg_dnnl_sgemm(char ta, char tb, long m, long n, long k, float alpha, const f
 
 struct fg_conv {
 	fg_conv_geom g;
+	dnnl_dims_t stride, pad_l, pad_r; // from g (fill_strides)
 	dnnl_stream_t stream;
 	dnnl_memory_desc_t src_md, dst_md, w_md, b_md, w_any;
 	dnnl_primitive_desc_t fwd_pd, bwd_data_pd, bwd_w_pd;
@@ -52,7 +53,8 @@ struct fg_conv {
 	// Every primitive takes its scratch memory from here. The library's own scratchpad belongs
 	// to the OS thread that made the primitive, and Go runs each call on whichever thread it
 	// likes: a primitive made on one thread and run on another with a smaller scratchpad wrote
-	// past its end (oneDNN's gemm-based convolutions, which it picks on AVX2 machines).
+	// past its end (seen with oneDNN's gemm-based convolutions, which fg_conv_create now
+	// declines; this guards every other kind).
 	dnnl_primitive_attr_t attr;
 	dnnl_memory_t scratch;
 	size_t scratch_size;
@@ -64,13 +66,14 @@ struct fg_conv {
 		if (s_ != dnnl_success) return s_; \
 	} while (0)
 
-static void fill_strides(const fg_conv_geom *g, dnnl_dims_t stride, dnnl_dims_t pad_l, dnnl_dims_t pad_r) {
-	stride[0] = stride[1] = g->stride;
-	pad_l[0] = pad_l[1] = g->pad;
+static void fill_strides(fg_conv *c) {
+	const fg_conv_geom *g = &c->g;
+	c->stride[0] = c->stride[1] = g->stride;
+	c->pad_l[0] = c->pad_l[1] = g->pad;
 	// Whatever the right padding must be for the grid to have the size it has (a transposed
 	// convolution's output padding shows up here).
-	pad_r[0] = (g->oh - 1) * g->stride + g->k - g->h - g->pad;
-	pad_r[1] = (g->ow - 1) * g->stride + g->k - g->w - g->pad;
+	c->pad_r[0] = (g->oh - 1) * g->stride + g->k - g->h - g->pad;
+	c->pad_r[1] = (g->ow - 1) * g->stride + g->k - g->w - g->pad;
 }
 
 // make_scratch grows c's scratch memory to what the primitive pd needs, if it needs more.
@@ -139,11 +142,9 @@ static int gemm_based(const_dnnl_primitive_desc_t pd) {
 // describe_backward_data makes the input gradient's primitive descriptor: fg_conv_create asks
 // it which implementation oneDNN chose, and make_backward_data makes the primitive from it.
 static dnnl_status_t describe_backward_data(fg_conv *c) {
-	dnnl_dims_t stride, pad_l, pad_r;
-	fill_strides(&c->g, stride, pad_l, pad_r);
 	dnnl_convolution_desc_t d;
 	TRY(dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &c->src_md, &c->w_any, &c->dst_md,
-		stride, pad_l, pad_r));
+		c->stride, c->pad_l, c->pad_r));
 	return dnnl_primitive_desc_create(&c->bwd_data_pd, &d, c->attr, engine, c->fwd_pd);
 }
 
@@ -165,9 +166,8 @@ int fg_conv_create(fg_conv **out, const fg_conv_geom *g) {
 	TRY(dnnl_memory_desc_init_by_tag(&c->w_md, 4, wd, dnnl_f32, dnnl_ohwi));
 	TRY(dnnl_memory_desc_init_by_tag(&c->w_any, 4, wd, dnnl_f32, dnnl_format_tag_any));
 	TRY(dnnl_memory_desc_init_by_tag(&c->b_md, 1, bd, dnnl_f32, dnnl_x));
-	dnnl_dims_t stride, pad_l, pad_r;
-	fill_strides(g, stride, pad_l, pad_r);
-	if (g->k == 1 && (pad_r[0] < 0 || pad_r[1] < 0)) {
+	fill_strides(c);
+	if (g->k == 1 && (c->pad_r[0] < 0 || c->pad_r[1] < 0)) {
 		// A 1×1 kernel with pixels at the bottom or right that no window reaches (stride 2 on
 		// an even image): oneDNN 2.6's 1×1 weight gradient corrupts memory on AVX-512 and comes
 		// out wrong on AVX2 there. The layer computes these with im2col instead; none of the
@@ -176,7 +176,7 @@ int fg_conv_create(fg_conv **out, const fg_conv_geom *g) {
 	}
 	dnnl_convolution_desc_t d;
 	TRY(dnnl_convolution_forward_desc_init(&d, dnnl_forward_training, dnnl_convolution_direct, &c->src_md, &c->w_any,
-		g->bias ? &c->b_md : NULL, &c->dst_md, stride, pad_l, pad_r));
+		g->bias ? &c->b_md : NULL, &c->dst_md, c->stride, c->pad_l, c->pad_r));
 	TRY(dnnl_primitive_desc_create(&c->fwd_pd, &d, c->attr, engine, NULL));
 	TRY(describe_backward_data(c));
 	if (gemm_based(c->fwd_pd) || gemm_based(c->bwd_data_pd)) {
@@ -209,11 +209,9 @@ static dnnl_status_t make_backward_weights(fg_conv *c) {
 		return dnnl_success;
 	}
 	omp_set_num_threads(conv_threads);
-	dnnl_dims_t stride, pad_l, pad_r;
-	fill_strides(&c->g, stride, pad_l, pad_r);
 	dnnl_convolution_desc_t d;
 	TRY(dnnl_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &c->src_md, &c->w_any,
-		c->g.bias ? &c->b_md : NULL, &c->dst_md, stride, pad_l, pad_r));
+		c->g.bias ? &c->b_md : NULL, &c->dst_md, c->stride, c->pad_l, c->pad_r));
 	TRY(dnnl_primitive_desc_create(&c->bwd_w_pd, &d, c->attr, engine, c->fwd_pd));
 	TRY(make_scratch(c, c->bwd_w_pd));
 	const dnnl_memory_desc_t *dw = dnnl_primitive_desc_query_md(c->bwd_w_pd, dnnl_query_diff_weights_md, 0);

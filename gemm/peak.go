@@ -11,21 +11,10 @@ import (
 // thread wake-up are negligible, so it is as close to the machine's fp32 peak as this provider
 // gets. It takes about a second on two cores.
 func (c *Context) MeasurePeak(n, reps int) float64 {
-	a, b, out := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := range a {
-		a[i], b[i] = r.Float32(), r.Float32()
-	}
-	c.Mul(false, false, n, n, n, 1, a, n, b, n, 0, out, n) // warm-up: page faults, thread start
-	best := 0.0
-	for range reps {
-		start := time.Now()
+	a, b, out := randomValues(n*n), randomValues(n*n), make([]float32, n*n)
+	return bestRate(reps, 2*float64(n)*float64(n)*float64(n), func() {
 		c.Mul(false, false, n, n, n, 1, a, n, b, n, 0, out, n)
-		if g := 2 * float64(n) * float64(n) * float64(n) / time.Since(start).Seconds() / 1e9; g > best {
-			best = g
-		}
-	}
-	return best
+	})
 }
 
 // MeasureConvPeak returns the best rate in GFLOP/s of reps forwards of a large convolution with
@@ -38,22 +27,29 @@ func (c *Context) MeasureConvPeak(reps int) float64 {
 	if err != nil || cv == nil {
 		return 0
 	}
-	x, w, y := make([]float32, g.N*g.H*g.W*g.C), make([]float32, g.O*g.K*g.K*g.C), make([]float32, g.N*g.OH*g.OW*g.O)
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := range x {
-		x[i] = r.Float32()
-	}
-	for i := range w {
-		w[i] = r.Float32()
-	}
-	cv.Forward(x, w, nil, y) // warm-up: the kernel's code, page faults, thread start
+	x, w, y := randomValues(g.N*g.H*g.W*g.C), randomValues(g.O*g.K*g.K*g.C), make([]float32, g.N*g.OH*g.OW*g.O)
+	return bestRate(reps, float64(g.FLOPs()), func() { cv.Forward(x, w, nil, y) })
+}
+
+// bestRate runs run once to warm up (page faults, thread start, the kernel's code), then reps
+// times, and returns the best rate in GFLOP/s for flops per run.
+func bestRate(reps int, flops float64, run func()) float64 {
+	run()
 	best := 0.0
 	for range reps {
 		start := time.Now()
-		cv.Forward(x, w, nil, y)
-		if gf := float64(g.FLOPs()) / time.Since(start).Seconds() / 1e9; gf > best {
-			best = gf
-		}
+		run()
+		best = max(best, flops/time.Since(start).Seconds()/1e9)
 	}
 	return best
+}
+
+// randomValues returns n values uniform in [0, 1), the same ones every time.
+func randomValues(n int) []float32 {
+	r := rand.New(rand.NewPCG(1, 2))
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = r.Float32()
+	}
+	return v
 }
