@@ -13,6 +13,8 @@ import (
 	"runtime"
 	"sync"
 	"unsafe"
+
+	"github.com/fgrelu/fgrelu/internal/par"
 )
 
 // onednnProvider runs convolutions in oneDNN (Debian: libdnnl-dev), with OpenMP threads of its
@@ -87,6 +89,7 @@ func (c *onednnConv) Forward(x, w, b, y []float32) {
 	if c.g.Bias {
 		need("b", b, c.g.O)
 	}
+	par.Quiesce() // oneDNN runs the convolution on its own OpenMP threads
 	c.check("forward", C.fg_conv_forward(c.p, ptr(x), ptr(w), ptr(b), ptr(y)))
 	runtime.KeepAlive(c)
 }
@@ -96,6 +99,7 @@ func (c *onednnConv) BackwardData(dy, w, dx []float32) {
 	need("dy", dy, grid)
 	need("w", w, weights)
 	need("dx", dx, image)
+	par.Quiesce()
 	c.check("input gradient", C.fg_conv_backward_data(c.p, ptr(dy), ptr(w), ptr(dx)))
 	runtime.KeepAlive(c)
 }
@@ -108,6 +112,7 @@ func (c *onednnConv) BackwardWeights(x, dy, dw, db []float32) {
 	if c.g.Bias {
 		need("db", db, c.g.O)
 	}
+	par.Quiesce()
 	c.check("weight gradient", C.fg_conv_backward_weights(c.p, ptr(x), ptr(dy), ptr(dw), ptr(db)))
 	runtime.KeepAlive(c)
 }

@@ -68,6 +68,9 @@ func DoWorker(n int, body func(w, i int)) {
 		}
 		return
 	}
+	if helpers.do(n, workers, body) {
+		return
+	}
 	var next atomic.Int64
 	work := func(w int) {
 		for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
