@@ -62,24 +62,28 @@ func (d *Dense) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 
 // Backward: dW += dYᵀ·X, db += Σ_rows dY, dX = dY·W. The weight gradient and the input
 // gradient are independent products of the same size; they run side by side, each on one
-// goroutine, which keeps both cores busier than splitting each product in turn.
+// goroutine, which keeps both cores busier than splitting each product in turn. Without the
+// input gradient (a first layer) the weight gradient is split over the cores instead.
 func (d *Dense) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Tensor {
 	n := dy.Rows()
-	if needDX {
-		st.DX = tensor.Ensure(st.DX, st.X.Shape...)
+	if !needDX {
+		// The weight gradient alone: split over the cores rather than left on one.
+		st.Gemm.Mul(true, false, d.Out, d.In, n, 1, dy.Data, d.Out, st.X.Data, d.In, 1, d.Weight.Grad.Data, d.In)
+		if d.Bias != nil {
+			addColumnSums(d.Bias.Grad.Data, dy.Data, n, d.Out)
+		}
+		return nil
 	}
+	st.DX = tensor.Ensure(st.DX, st.X.Shape...)
 	par.Do(2, func(task int) {
 		if task == 0 {
 			st.Gemm.Serial(true, false, d.Out, d.In, n, 1, dy.Data, d.Out, st.X.Data, d.In, 1, d.Weight.Grad.Data, d.In)
 			if d.Bias != nil {
 				addColumnSums(d.Bias.Grad.Data, dy.Data, n, d.Out)
 			}
-		} else if needDX {
+		} else {
 			st.Gemm.Serial(false, false, n, d.In, d.Out, 1, dy.Data, d.Out, d.Weight.Value.Data, d.In, 0, st.DX.Data, d.In)
 		}
 	})
-	if !needDX {
-		return nil
-	}
 	return st.DX
 }
