@@ -39,3 +39,10 @@ func Adam(w, g, m, v []float32, c AdamConsts) {
 		adam(w, g, m, v, c)
 	}
 }
+
+// The instruction-set caps of setISACap, as cpu.h numbers them.
+const (
+	isaScalar = iota
+	isaAVX2
+	isaAVX512
+)

@@ -1,5 +1,6 @@
 // Elementwise kernels; see doc.go. Each has a portable scalar version and, on x86-64, an AVX2
-// version written with intrinsics, chosen at run time by the CPU. Both use the same operations
+// version written with intrinsics (and an AVX-512 one, kernels512.h), chosen at run time by the
+// CPU. Both use the same operations
 // in the same order and no fused multiply-add, so they round identically (as does the Go
 // fallback in kernels_go.go).
 #include "cpu.h"
@@ -178,9 +179,15 @@ FG_AVX2 static void fg_adam_avx2(float *w, const float *g, float *m, float *v, l
 #define fg_adam_avx2(w, g, m, v, n, b1, b2, c1, c2, st, sq, e) ((void)0)
 #endif
 
+#include "kernels512.h"
+
 // ---- entry points ----
 
 static void fg_sigmoid(const float *x, float *y, long n) {
+	if (fg_has_avx512()) {
+		fg_sigmoid_avx512(x, y, n);
+		return;
+	}
 	if (fg_has_avx2()) {
 		fg_sigmoid_avx2(x, y, n);
 		return;
@@ -191,6 +198,7 @@ static void fg_sigmoid(const float *x, float *y, long n) {
 // Sums in eight float lanes over blocks of 256 terms (term i into lane i mod 8, in order), each
 // block's lanes then added in order to a double: the same order in every version.
 static double fg_bce_logits(const float *z, const float *y, const float *t, float scale, float *dz, long n) {
+	if (fg_has_avx512()) return fg_bce_avx512(z, y, t, scale, dz, n);
 	if (fg_has_avx2()) return fg_bce_avx2(z, y, t, scale, dz, n);
 	double total = 0;
 	for (long lo = 0; lo < n; lo += 256) {
@@ -207,6 +215,10 @@ static double fg_bce_logits(const float *z, const float *y, const float *t, floa
 
 static void fg_adam(float *w, const float *g, float *m, float *v, long n, float b1, float b2, float c1, float c2,
                     float step, float sq, float eps) {
+	if (fg_has_avx512()) {
+		fg_adam_avx512(w, g, m, v, n, b1, b2, c1, c2, step, sq, eps);
+		return;
+	}
 	if (fg_has_avx2()) {
 		fg_adam_avx2(w, g, m, v, n, b1, b2, c1, c2, step, sq, eps);
 		return;

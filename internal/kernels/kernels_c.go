@@ -87,15 +87,10 @@ func reluBackward(s, dy, dx []float32, c float32) {
 	C.fg_relu_bwd(f32(s), f32(dy), f32(dx), C.float(c), C.long(len(s)))
 }
 
-// setScalarOnly makes the compiled kernels take their scalar versions (on) or pick by the CPU
-// again (off); for tests, which run every comparison both ways. Not safe while kernels run.
-func setScalarOnly(on bool) {
-	v := 0
-	if on {
-		v = 1
-	}
-	C.fg_set_scalar_only(C.int(v))
-}
+// setISACap lets the compiled kernels use instruction sets up to isa (isaScalar, isaAVX2,
+// isaAVX512), where the CPU has them, and returns the previous cap, for restoring; for tests,
+// which run every comparison on each version. Not safe while kernels run.
+func setISACap(isa int) (old int) { return int(C.fg_set_isa_cap(C.int(isa))) }
 
 func f64(s []float64) *C.double { return (*C.double)(unsafe.Pointer(unsafe.SliceData(s))) }
 

@@ -80,15 +80,21 @@ func TestKernelsMatchGo(t *testing.T) {
 	}
 }
 
-// The compiled kernels' scalar versions (what a CPU without AVX2 runs) agree with the Go
-// versions too: every comparison again, with the AVX2 versions switched off.
-func TestScalarKernelsMatchGo(t *testing.T) {
-	setScalarOnly(true)
-	defer setScalarOnly(false)
-	for name, test := range map[string]func(*testing.T){
-		"sigmoid, BCE, Adam": TestKernelsMatchGo, "patches": TestPatchesMatchGo, "max pooling": TestMaxPoolMatchesGo,
-		"gate": TestGateMatchesGo, "rectifier": TestReLUMatchesGo, "batch norm": TestBatchNormMatchesGo,
-	} {
-		t.Run(name, test)
+// The compiled kernels' scalar and AVX2 versions (what a CPU without AVX2, or without
+// AVX-512, runs) agree with the Go versions too: every comparison again, with the faster
+// versions switched off.
+func TestNarrowerKernelsMatchGo(t *testing.T) {
+	for _, isa := range []struct {
+		name string
+		cap  int
+	}{{"scalar", isaScalar}, {"AVX2", isaAVX2}} {
+		old := setISACap(isa.cap)
+		for name, test := range map[string]func(*testing.T){
+			"sigmoid, BCE, Adam": TestKernelsMatchGo, "patches": TestPatchesMatchGo, "max pooling": TestMaxPoolMatchesGo,
+			"gate": TestGateMatchesGo, "rectifier": TestReLUMatchesGo, "batch norm": TestBatchNormMatchesGo,
+		} {
+			t.Run(isa.name+"/"+name, test)
+		}
+		setISACap(old)
 	}
 }
