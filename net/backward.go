@@ -44,11 +44,11 @@ func (n *Net) backwardStage(tp *Tape, t, l int) {
 	var ds *tensor.Tensor
 	if ss.dh != nil {
 		d := ss.dh
-		for p := len(stage.Post) - 1; p >= 0; p-- {
+		for p := len(stage.Post) - 1; p >= tp.postStart(l); p-- {
 			d = stage.Post[p].Backward(&ss.post[p], d, true)
 		}
 		var dmu *tensor.Tensor
-		ds, dmu = stage.Gate.Backward(&ss.act, d)
+		ds, dmu = stage.Gate.Backward(&ss.act, d) // the pooled μ_S's gradient when poolFirst
 		if dmu != nil {
 			n.backwardFeedback(tp, t, l, dmu)
 		}
@@ -68,6 +68,9 @@ func (n *Net) backwardStage(tp *Tape, t, l int) {
 		}
 		first.ds = addInto(first.ds, ds, &first.dsBuf)
 		ds = first.ds
+		if tp.plan[l].poolFirst {
+			ds = stage.Post[0].Backward(&first.post[0], ds, true)
+		}
 	}
 	dx := stage.Linear.Backward(&ss.lin, ds, l > 0)
 	if l > 0 {

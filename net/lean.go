@@ -1,6 +1,9 @@
 package net
 
-import "github.com/fgrelu/fgrelu/nn"
+import (
+	"github.com/fgrelu/fgrelu/nn"
+	"github.com/fgrelu/fgrelu/tensor"
+)
 
 // A lean forward (Mode.Lean) keeps fewer buffers in two ways, both inside a stage, whose
 // layers are the gate (layer 0) and then the post layers:
@@ -14,28 +17,40 @@ import "github.com/fgrelu/fgrelu/nn"
 // The stage's output h (the last layer's) is never shared: the stage above, the feedback edges
 // and the tape's readers use it.
 
-// layerOf is layer i of a stage, stateOf its state in s.
-func layerOf(stage *Stage, i int) any {
+// A stage's layers after its product, in the order a pass runs them, are its chain: the gate
+// (layer 0), then the post layers from Tape.postStart on (a pooling that ran with the product,
+// stagePlan.poolFirst, is not in it).
+
+// postStart is the index of the first post layer of stage l's chain.
+func (tp *Tape) postStart(l int) int {
+	if tp.plan[l].poolFirst {
+		return 1
+	}
+	return 0
+}
+
+// layerOf is layer i of a stage's chain whose post layers start at skip, stateOf its state in s.
+func layerOf(stage *Stage, i, skip int) any {
 	if i == 0 {
 		return stage.Gate
 	}
-	return stage.Post[i-1]
+	return stage.Post[i-1+skip]
 }
 
-func stateOf(s *stageState, i int) *nn.State {
+func stateOf(s *stageState, i, skip int) *nn.State {
 	if i == 0 {
 		return &s.act
 	}
-	return &s.post[i-1]
+	return &s.post[i-1+skip]
 }
 
-// leanOutput reports whether a lean forward shares the output of stage layer i across passes.
-func leanOutput(stage *Stage, i int) bool {
-	if i >= len(stage.Post) { // the stage's output
+// leanOutput reports whether a lean forward shares the output of chain layer i across passes.
+func leanOutput(stage *Stage, i, skip int) bool {
+	if i >= len(stage.Post)-skip { // the stage's output
 		return false
 	}
-	_, readsOutput := nn.BackwardReads(layerOf(stage, i))
-	nextReadsInput, _ := nn.BackwardReads(layerOf(stage, i+1))
+	_, readsOutput := nn.BackwardReads(layerOf(stage, i, skip))
+	nextReadsInput, _ := nn.BackwardReads(layerOf(stage, i+1, skip))
 	return !readsOutput && !nextReadsInput
 }
 
@@ -43,11 +58,11 @@ func leanOutput(stage *Stage, i int) bool {
 // shared outputs point at the first pass's buffers; not lean, states a lean forward shared get
 // buffers of their own again.
 func (n *Net) shareOutputs(tp *Tape, t, l int, lean bool) {
-	stage, ss, first := n.Stages[l], &tp.state[t][l], &tp.state[0][l]
-	for i := range len(stage.Post) {
-		st, own := stateOf(ss, i), stateOf(first, i)
+	stage, ss, first, skip := n.Stages[l], &tp.state[t][l], &tp.state[0][l], tp.postStart(l)
+	for i := range len(stage.Post) - skip {
+		st, own := stateOf(ss, i, skip), stateOf(first, i, skip)
 		switch {
-		case lean && leanOutput(stage, i):
+		case lean && leanOutput(stage, i, skip):
 			st.Y = own.Y
 		case st.Y != nil && st.Y == own.Y:
 			st.Y = nil
@@ -58,19 +73,32 @@ func (n *Net) shareOutputs(tp *Tape, t, l int, lean bool) {
 // reuseForBackward prepares stage l's post layers on pass t before their backward: after a lean
 // forward, a post layer whose input was a shared output writes its input gradient there (the
 // gate's writes into the gradient it is handed, so it needs nothing); otherwise a post layer
-// that a lean step pointed at its input gets a gradient buffer of its own again.
+// that a lean step pointed at an output gets a gradient buffer of its own again.
 func (n *Net) reuseForBackward(tp *Tape, t, l int) {
-	stage, ss, first := n.Stages[l], &tp.state[t][l], &tp.state[0][l]
-	for p := range stage.Post {
-		in := stateOf(ss, p) // the layer whose output is post p's input
-		st := &ss.post[p]
-		switch {
-		case tp.lean && leanOutput(stage, p):
-			st.DX = in.Y
-		case st.DX != nil && (st.DX == in.Y || st.DX == stateOf(first, p).Y):
-			// A lean step pointed it at the (then shared) output, which is the first pass's
-			// own again in a forward that is not lean.
+	stage, ss, skip := n.Stages[l], &tp.state[t][l], tp.postStart(l)
+	for i := 1; i <= len(stage.Post)-skip; i++ {
+		st := stateOf(ss, i, skip)
+		if tp.lean && leanOutput(stage, i-1, skip) {
+			st.DX = stateOf(ss, i-1, skip).Y
+		} else if st.DX != nil && tp.isOutput(l, st.DX) {
 			st.DX = nil
 		}
 	}
+}
+
+// isOutput reports whether x is the output buffer of one of stage l's gates or post layers on
+// some pass: where a lean step, whose chain may have been another, pointed a gradient.
+func (tp *Tape) isOutput(l int, x *tensor.Tensor) bool {
+	for t := range tp.state {
+		ss := &tp.state[t][l]
+		if ss.act.Y == x {
+			return true
+		}
+		for p := range ss.post {
+			if ss.post[p].Y == x {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -18,7 +18,9 @@ var leanSpec = func() Spec {
 }()
 
 // A lean forward changes no loss and no gradient, bit for bit, over several steps on one tape;
-// a forward that is not lean on the same tape afterwards keeps every pass's values again.
+// a forward that is not lean on the same tape afterwards keeps every pass's values again. The
+// lean forwards pool C1's μ_S before its gate (a plain ReLU under tapeSpec, the gain gate
+// under leanSpec), which must change nothing either.
 func TestLeanForwardChangesNothing(t *testing.T) {
 	for _, spec := range []Spec{tapeSpec, leanSpec} {
 		type step struct {
@@ -47,6 +49,9 @@ func TestLeanForwardChangesNothing(t *testing.T) {
 		}
 		want, _, _ := run(false)
 		got, n, tp := run(true)
+		if !tp.plan[0].poolFirst || tp.plan[1].poolFirst {
+			t.Fatalf("%s: C1 pooled first %v, C2 %v; want C1 only", spec.Gate, tp.plan[0].poolFirst, tp.plan[1].poolFirst)
+		}
 		for i := range want {
 			for j := range want[i].losses {
 				if math.Float64bits(got[i].losses[j]) != math.Float64bits(want[i].losses[j]) {
@@ -113,6 +118,55 @@ func TestLeanOutsideTrainingChangesNothing(t *testing.T) {
 				if math.Float32bits(a.Data[i]) != math.Float32bits(b.Data[i]) {
 					t.Fatalf("pass %d stage %d value %d: %v, want %v", p, l, i, b.Data[i], a.Data[i])
 				}
+			}
+		}
+	}
+}
+
+// With the threshold gate (α learned) on the stage that pools first, one gradient may round
+// differently: ∂L/∂α sums over examples in chunks of a fixed number of values, and the pooled
+// gate has a quarter as many per example, so the chunks group the examples differently (each
+// chunk's sum is float64). Everything else is the same bits; ∂L/∂α within 1e-6 relative.
+func TestPoolFirstWithThreshold(t *testing.T) {
+	spec := leanSpec
+	spec.Gate = "gain+threshold"
+	grads := func(lean bool) ([]float64, map[string][]float32) {
+		n, err := Build(spec, rand.New(rand.NewPCG(1, 2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, tgt := tapeBatch(30, 64)
+		tp := n.Forward(x, Mode{Train: true, Lean: lean, Rand: rand.New(rand.NewPCG(5, 5))}, nil)
+		nn.ZeroGrads(n.Params())
+		losses := n.Losses(tp, tgt, []float64{0.2, 0.3, 0.5})
+		n.Backward(tp)
+		g := map[string][]float32{}
+		for _, p := range n.Params() {
+			g[p.Name] = append([]float32(nil), p.Grad.Data...)
+		}
+		return losses, g
+	}
+	wantLoss, want := grads(false)
+	gotLoss, got := grads(true)
+	for i := range wantLoss {
+		if gotLoss[i] != wantLoss[i] {
+			t.Fatalf("pass %d: loss %v, want %v", i, gotLoss[i], wantLoss[i])
+		}
+	}
+	for name, w := range want {
+		for i := range w {
+			a, b := got[name][i], w[i]
+			if name == "C1.alpha" { // see above
+				if math.Abs(float64(a-b)) > 1e-6*math.Abs(float64(b)) {
+					t.Errorf("%s: %v, want %v within 1e-6", name, a, b)
+				}
+				if a != b {
+					t.Logf("%s: %v, without pooling first %v", name, a, b)
+				}
+				continue
+			}
+			if math.Float32bits(a) != math.Float32bits(b) {
+				t.Fatalf("%s[%d]: %v, want %v", name, i, a, b)
 			}
 		}
 	}

@@ -155,6 +155,12 @@ type stagePlan struct {
 	outOnce  bool // the stage's output h is the first pass's on every pass
 	sOnce    bool // the stage's μ_S is the first pass's on every pass
 	backOnce bool // its backward runs on the first pass only: later passes add into its gradient
+	// poolFirst: the stage's first post layer is a max pooling that commutes with its gate
+	// (nn.CommutesWithMaxPool), and a lean training forward applies it to μ_S, once with the
+	// product (the stage's μ_S is then the pooled one), so that every pass gates a quarter of
+	// the values; the pooling's backward runs once, with the product's. The outputs are the
+	// same bits; the gate's own output before pooling is not kept (nor is it by a lean forward).
+	poolFirst bool
 }
 
 // stageState is what one stage keeps for one pass.
@@ -225,8 +231,21 @@ func (n *Net) plan(m Mode, plan []stagePlan) {
 	rerunPrefix := m.Train && n.prefixHasBatchNorm()
 	for l := range plan {
 		same := !noisy && l < n.shared // the stage's values are the same on every pass
-		plan[l] = stagePlan{outOnce: same && !rerunPrefix, sOnce: !noisy && l <= n.shared, backOnce: same}
+		sOnce := !noisy && l <= n.shared
+		plan[l] = stagePlan{outOnce: same && !rerunPrefix, sOnce: sOnce, backOnce: same,
+			poolFirst: sOnce && m.Train && m.Lean && n.poolsFirst(l)}
 	}
+}
+
+// poolsFirst reports whether stage l's first post layer is a max pooling that commutes with its
+// gate.
+func (n *Net) poolsFirst(l int) bool {
+	stage := n.Stages[l]
+	if len(stage.Post) == 0 {
+		return false
+	}
+	_, pool := stage.Post[0].(*nn.MaxPool2D)
+	return pool && nn.CommutesWithMaxPool(stage.Gate)
 }
 
 // Forward runs every pass over the batch x ([N, input shape...]) and returns the tape that
@@ -278,6 +297,10 @@ func (n *Net) forwardStage(tp *Tape, t, l int, in *tensor.Tensor, m Mode) *tenso
 	} else {
 		mode(&ss.lin)
 		ss.s = stage.Linear.Forward(&ss.lin, in)
+		if tp.plan[l].poolFirst {
+			mode(&ss.post[0])
+			ss.s = stage.Post[0].Forward(&ss.post[0], ss.s)
+		}
 	}
 	s := ss.s
 	if m.Noise > 0 && l < len(n.Stages)-1 {
@@ -295,9 +318,9 @@ func (n *Net) forwardStage(tp *Tape, t, l int, in *tensor.Tensor, m Mode) *tenso
 	mode(&ss.act)
 	ss.act.ReuseDY = true // the gradient backward hands the gate is consumed by it
 	a := stage.Gate.Forward(&ss.act, s, ss.muD)
-	for p, layer := range stage.Post {
+	for p := tp.postStart(l); p < len(stage.Post); p++ {
 		mode(&ss.post[p])
-		a = layer.Forward(&ss.post[p], a)
+		a = stage.Post[p].Forward(&ss.post[p], a)
 	}
 	ss.h = a
 	return a
@@ -383,7 +406,7 @@ func (tp *Tape) MuD(t, l int) *tensor.Tensor {
 // stage's pooling, batch norm and dropout. A lean forward (Mode.Lean) may not keep it (its
 // buffer then serves the passes in turn, and the backward after them); asking then panics.
 func (tp *Tape) ActivationOutput(t, l int) *tensor.Tensor {
-	if tp.lean && leanOutput(tp.net.Stages[l], 0) {
+	if tp.lean && (tp.plan[l].poolFirst || leanOutput(tp.net.Stages[l], 0, 0)) {
 		panic(fmt.Sprintf("net: the gate output of stage %s is not kept by a lean forward", tp.net.Stages[l].Name))
 	}
 	return tp.state[tp.pass(t, l)][l].act.Y

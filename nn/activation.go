@@ -151,6 +151,25 @@ func (u *Ungated) Backward(st *State, dy *tensor.Tensor) (ds, dmuD *tensor.Tenso
 	return u.Activation.Backward(st, dy, true), nil
 }
 
+// CommutesWithMaxPool reports whether max pooling the gate's output gives, value for value, the
+// gate applied to the max-pooled μ_S: the gate is non-decreasing in μ_S for each example and
+// channel (μ_D is one value per example and channel, and the gains are positive), and so is its
+// rounding, so a window's largest μ_S gives its largest output. A training forward then pools
+// μ_S first and gates a quarter of the values (net's stagePlan.poolFirst). The backward can
+// differ only in a window whose inputs gate to the same rounded value although their μ_S differ
+// (the gain rounds two neighbouring floats together): the gradient then goes to the larger μ_S
+// instead of the first in the window. A ReLU, plain or leaky, and the identity commute too; a
+// sigmoid saturates to equal values too often.
+func CommutesWithMaxPool(g Gate) bool {
+	switch g := g.(type) {
+	case *FGReLU:
+		return true
+	case *Ungated:
+		return g.Kind == Identity || (g.Kind == ReLU && g.Slope >= 0)
+	}
+	return false
+}
+
 // Rectifier reports whether the gate is a rectifier (a ReLU, leaky or gated), whose units can
 // be inactive (see net.Activity).
 func Rectifier(g Gate) bool {

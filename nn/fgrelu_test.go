@@ -138,3 +138,78 @@ func TestFGReLUFirstPassIsReLU(t *testing.T) {
 		}
 	}
 }
+
+// The gate commutes with max pooling (CommutesWithMaxPool): for every mode, with gains above
+// and below 1 and windows holding exact ties and neighbouring floats, pooling the gate's output
+// and gating the pooled μ_S give the same bits. Where two different inputs of a window gate to
+// the same rounded value, the pooled-first backward routes the gradient to the larger μ_S rather
+// than the first in the window (the only difference a training step can see); the test counts
+// such windows and checks that the two μ_S lie within 4 units in the last place.
+func TestGateCommutesWithMaxPool(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	const n, h, w, c = 6, 8, 8, 5
+	s := tensor.New(n, h, w, c)
+	for i := range s.Data {
+		s.Data[i] = float32(r.NormFloat64())
+		switch r.IntN(8) {
+		case 0: // a tie with the previous row of the window
+			if i >= w*c {
+				s.Data[i] = s.Data[i-w*c]
+			}
+		case 1: // a neighbouring float
+			if i >= c {
+				s.Data[i] = math.Nextafter32(s.Data[i-c], float32(math.Inf(1)))
+			}
+		}
+	}
+	mu := tensor.New(n, c)
+	for i := range mu.Data {
+		mu.Data[i] = float32(r.NormFloat64() * 8) // gains from below 1/2 to the saturated 20
+	}
+	pool := &MaxPool2D{Size: 2}
+	ties := 0
+	for _, mode := range []GateMode{Gain, GainThreshold, ThresholdOnly, ConstantGain} {
+		g, err := NewFGReLU("C", mode, 0.95, 5, 0.7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.Alpha != nil {
+			g.Alpha.Value.Data[0] = 0.3
+		}
+		if !CommutesWithMaxPool(g) {
+			t.Fatalf("%v: does not commute", mode)
+		}
+		gateFirst := &State{Train: true}
+		pooledLater := &State{Train: true}
+		a := pool.Forward(pooledLater, g.Forward(gateFirst, s, mu))
+		poolFirst := &State{Train: true}
+		gatedLater := &State{Train: true}
+		b := g.Forward(gatedLater, pool.Forward(poolFirst, s), mu)
+		for i := range a.Data {
+			if math.Float32bits(a.Data[i]) != math.Float32bits(b.Data[i]) {
+				t.Fatalf("%v: output %d: pool(gate) %v, gate(pool) %v", mode, i, a.Data[i], b.Data[i])
+			}
+			if pooledLater.argmax[i] != poolFirst.argmax[i] && a.Data[i] != 0 {
+				ties++ // equal gated values from different μ_S: the larger μ_S won
+				at := func(arg uint8) float32 {
+					ch, ox, oy, b := i%c, i/c%(w/2), i/c/(w/2)%(h/2), i/c/(w/2)/(h/2)
+					y, x := 2*oy+int(arg)/2, 2*ox+int(arg)%2
+					return s.Data[((b*h+y)*w+x)*c+ch]
+				}
+				first, larger := at(pooledLater.argmax[i]), at(poolFirst.argmax[i])
+				if ulps := int64(math.Float32bits(larger)) - int64(math.Float32bits(first)); !(larger > first) || ulps > 4 {
+					t.Fatalf("%v: output %d: the gate made μ_S %v and %v equal", mode, i, first, larger)
+				}
+			}
+		}
+	}
+	t.Logf("%d windows of %d (4 modes) where different μ_S gated to the same positive value", ties, 4*n*h*w*c/4)
+	for _, u := range []*Ungated{{Activation{Kind: ReLU}}, {Activation{Kind: ReLU, Slope: 0.01}}, {Activation{Kind: Identity}}} {
+		if !CommutesWithMaxPool(u) {
+			t.Errorf("%v (slope %v) does not commute", u.Kind, u.Slope)
+		}
+	}
+	if CommutesWithMaxPool(&Ungated{Activation{Kind: Sigmoid}}) {
+		t.Error("a sigmoid, which saturates to ties, said to commute")
+	}
+}
