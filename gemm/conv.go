@@ -33,6 +33,15 @@ type Conv interface {
 	BackwardWeights(x, dy, dw, db []float32)
 }
 
+// LeavesBackwardData reports whether cv leaves BackwardData to the layer's own im2col
+// products: a provider may have a convolution for a geometry and still be the slower at that
+// product (an input gradient, or a transposed convolution's forward). The layer then computes
+// it itself.
+func LeavesBackwardData(cv Conv) bool {
+	l, ok := cv.(interface{ LeavesBackwardData() bool })
+	return ok && l.LeavesBackwardData()
+}
+
 // ConvProvider makes the convolutions of a given geometry. NewConv returns nil and no error when
 // the provider has none for that geometry: the layer then runs its own im2col products.
 type ConvProvider interface {

@@ -105,60 +105,75 @@ func (c *Conv2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 }
 
 // Backward: dW += dYᵀ·patches (patches recomputed rather than kept: they are K² times the
-// input), db += Σ dY, dX = col2im(dY·W).
+// input), db += Σ dY, dX = col2im(dY·W); each in the provider's convolution where it has one.
 func (c *Conv2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Tensor {
 	g := c.geom(st.X)
 	n := dy.Rows()
-	if needDX {
-		st.DX = tensor.Ensure(st.DX, st.X.Shape...)
-	}
-	if cv, cg, release := c.provider(st, g, n); cv != nil {
-		defer release()
+	cv, cg, release := c.provider(st, g, n)
+	defer release()
+	if cv != nil {
 		var db []float32
 		if c.Bias != nil {
 			db = c.Bias.Grad.Data
 		}
 		cv.BackwardWeights(st.X.Data, dy.Data, c.Weight.Grad.Data, db)
 		st.Gemm.CountConv(cg)
-		if !needDX {
-			return nil
-		}
+	} else {
+		c.weightGradient(st, g, dy)
+	}
+	if !needDX {
+		return nil
+	}
+	st.DX = tensor.Ensure(st.DX, st.X.Shape...)
+	if cv != nil && !gemm.LeavesBackwardData(cv) {
 		cv.BackwardData(dy.Data, c.Weight.Value.Data, st.DX.Data)
 		st.Gemm.CountConv(cg)
-		return st.DX
+	} else {
+		c.inputGradient(st, g, dy)
 	}
+	return st.DX
+}
+
+// weightGradient is dW += dYᵀ·patches and db += Σ dY as im2col products: per group of images
+// into partial sums, then the groups added in order (the same bits for any GOMAXPROCS).
+func (c *Conv2D) weightGradient(st *State, g patchGeom, dy *tensor.Tensor) {
+	n := dy.Rows()
 	pl, rows := g.PatchLen(), g.GridLen()
 	step := stepOf(rows * pl)
 	size := c.Out * pl
 	groups := groupsOf(n)
 	ws := st.stepState()
 	partials := zeroed(&ws.partials, groups*size)
-	if needDX {
-		st.DX.Zero()
-	}
-	w := c.Weight.Value.Data
-	forGroups(n, []*scratch{&ws.cols, &ws.dcols}, func(wk, gi, n0, n1 int) {
+	forGroups(n, []*scratch{&ws.cols}, func(wk, gi, n0, n1 int) {
 		part := partials[gi*size : (gi+1)*size]
 		for a := n0; a < n1; a += step {
 			b := min(a+step, n1)
 			m := (b - a) * rows
-			d := dy.Data[a*rows*c.Out : b*rows*c.Out]
 			cols := ws.cols.get(wk, m*pl)
 			im2col(g, st.X.Data, a, b, cols)
-			st.Gemm.Serial(true, false, c.Out, pl, m, 1, d, c.Out, cols, pl, 1, part, pl)
-			if needDX {
-				dcols := ws.dcols.get(wk, m*pl)
-				st.Gemm.Serial(false, false, m, pl, c.Out, 1, d, c.Out, w, pl, 0, dcols, pl)
-				col2im(g, dcols, a, b, st.DX.Data)
-			}
+			st.Gemm.Serial(true, false, c.Out, pl, m, 1, dy.Data[a*rows*c.Out:b*rows*c.Out], c.Out, cols, pl, 1, part, pl)
 		}
 	})
 	addPartials(c.Weight.Grad.Data, partials, groups)
 	if c.Bias != nil {
 		addColumnSums(c.Bias.Grad.Data, dy.Data, n*rows, c.Out)
 	}
-	if !needDX {
-		return nil
-	}
-	return st.DX
+}
+
+// inputGradient is dX = col2im(dY·W) as im2col products, st.DX overwritten.
+func (c *Conv2D) inputGradient(st *State, g patchGeom, dy *tensor.Tensor) {
+	pl, rows := g.PatchLen(), g.GridLen()
+	step := stepOf(rows * pl)
+	ws := st.stepState()
+	st.DX.Zero()
+	w := c.Weight.Value.Data
+	forGroups(dy.Rows(), []*scratch{&ws.dcols}, func(wk, _, n0, n1 int) {
+		for a := n0; a < n1; a += step {
+			b := min(a+step, n1)
+			m := (b - a) * rows
+			dcols := ws.dcols.get(wk, m*pl)
+			st.Gemm.Serial(false, false, m, pl, c.Out, 1, dy.Data[a*rows*c.Out:b*rows*c.Out], c.Out, w, pl, 0, dcols, pl)
+			col2im(g, dcols, a, b, st.DX.Data)
+		}
+	})
 }

@@ -105,6 +105,11 @@ func TestConvProvidersAgree(t *testing.T) {
 					t.Fatalf("%s made a convolution: %v", name, cv != nil)
 				}
 				t.Logf("%s computes it: %v", name, cv != nil)
+				// Where oneDNN has cifar-ae's D2, it leaves the transposed convolution's forward
+				// (its input gradient kernels with 3 channels) to im2col: the mixed path agrees too.
+				if cv != nil && tc.name == "cifar-ae D2" && !gemm.LeavesBackwardData(cv) {
+					t.Fatalf("%s computes the input gradient of a 3-channel image", name)
+				}
 				want, got := convResults(tc, gemm.Im2Col), convResults(tc, p)
 				for i := range want {
 					scale := 0.0
@@ -276,6 +281,8 @@ func BenchmarkConvProviders(b *testing.B) {
 		for _, tc := range []convCase{
 			{"C1", false, 3, 64, 5, 1, 2, 0, 32, 32, 128, false},
 			{"C2", false, 64, 64, 5, 1, 2, 0, 16, 16, 128, false},
+			{"AE-E1", false, 3, 16, 5, 2, 2, 0, 32, 32, 128, false},
+			{"AE-D2", true, 16, 3, 5, 2, 2, 1, 16, 16, 128, false},
 		} {
 			r := rand.New(rand.NewPCG(1, 1))
 			l := tc.layer(r)

@@ -76,8 +76,9 @@ func (c *ConvTranspose2D) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	n := x.Rows()
 	st.X = x
 	st.Y = tensor.Ensure(st.Y, n, g.H, g.W, c.Out)
-	if cv, cg, release := c.provider(st, g, n); cv != nil {
-		defer release()
+	cv, cg, release := c.provider(st, g, n)
+	defer release()
+	if cv != nil && !gemm.LeavesBackwardData(cv) {
 		cv.BackwardData(x.Data, c.Weight.Value.Data, st.Y.Data)
 		st.Gemm.CountConv(cg)
 		if c.Bias != nil {
