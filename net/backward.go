@@ -174,8 +174,11 @@ func addInto(acc, g *tensor.Tensor, buf **tensor.Tensor) *tensor.Tensor {
 		copy((*buf).Data, acc.Data)
 		acc = *buf
 	}
-	for i, v := range g.Data {
-		acc.Data[i] += v
-	}
+	a, d := acc.Data, g.Data
+	par.For(len(a), par.ElementGrain, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			a[i] += d[i]
+		}
+	})
 	return acc
 }

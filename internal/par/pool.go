@@ -72,11 +72,11 @@ func (p *pool) wait(h *helper, last *job) *job {
 		if p.hush.Load() != hush {
 			break
 		}
-		if i%64 == 0 {
-			if time.Since(start) > p.spin {
-				break
-			}
-			runtime.Gosched() // let other goroutines of this P run
+		if i%256 == 0 && time.Since(start) > p.spin {
+			break
+		}
+		if i%4096 == 0 {
+			runtime.Gosched() // every few microseconds: let other goroutines of this P run
 		}
 	}
 	h.sleeping.Store(true)
@@ -109,7 +109,7 @@ func (p *pool) do(n, workers int, body func(w, i int)) bool {
 	}
 	j.work(0)
 	for i := 1; j.pending.Load() > 0; i++ {
-		if i%64 == 0 {
+		if i%4096 == 0 {
 			runtime.Gosched() // a helper may need this P (GOMAXPROCS lowered since it started)
 		}
 	}
