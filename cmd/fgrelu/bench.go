@@ -18,6 +18,7 @@ import (
 
 	"github.com/fgrelu/fgrelu/config"
 	"github.com/fgrelu/fgrelu/gemm"
+	"github.com/fgrelu/fgrelu/internal/kernels"
 	"github.com/fgrelu/fgrelu/internal/sysinfo"
 	"github.com/fgrelu/fgrelu/nn"
 	"github.com/fgrelu/fgrelu/tensor"
@@ -210,8 +211,8 @@ func median(xs []float64) float64 {
 
 // benchEnv describes what the numbers depend on.
 func benchEnv() string {
-	return fmt.Sprintf("%s, GOMAXPROCS=%d, gemm=%s, OPENBLAS_CORETYPE=%s, OPENBLAS_L2_SIZE=%s, OPENBLAS_NUM_THREADS=%s, cpu=%q",
-		runtime.Version(), runtime.GOMAXPROCS(0), gemm.Describe(), envOr("OPENBLAS_CORETYPE"), envOr("OPENBLAS_L2_SIZE"),
+	return fmt.Sprintf("%s, GOMAXPROCS=%d, gemm=%s, elementwise kernels %s, OPENBLAS_CORETYPE=%s, OPENBLAS_L2_SIZE=%s, OPENBLAS_NUM_THREADS=%s, cpu=%q",
+		runtime.Version(), runtime.GOMAXPROCS(0), gemm.Describe(), kernels.ISA(), envOr("OPENBLAS_CORETYPE"), envOr("OPENBLAS_L2_SIZE"),
 		envOr("OPENBLAS_NUM_THREADS"), sysinfo.CPUModel())
 }
 

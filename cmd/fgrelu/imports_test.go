@@ -45,7 +45,8 @@ var moduleImports = map[string][]string{
 	"experiment": {"tensor", "data", "gemm", "nn", "net", "optim", "config", "checkpoint", "train",
 		"report", "stats", "tsne", "docs", "internal/atomicfile", "internal/progress", "internal/sysinfo"},
 	"cmd/fgrelu": {"tensor", "data", "gemm", "nn", "net", "optim", "config", "checkpoint", "train",
-		"report", "stats", "tsne", "docs", "experiment", "internal/atomicfile", "internal/progress", "internal/sysinfo"},
+		"report", "stats", "tsne", "docs", "experiment", "internal/atomicfile", "internal/progress", "internal/sysinfo",
+		"internal/kernels"},
 }
 
 // TestImportStack reads the imports of every non-test Go file of the module (whatever its

@@ -42,4 +42,6 @@ static int fg_has_avx512(void) {
 static int fg_has_avx2(void) { return 0; }
 static int fg_has_avx512(void) { return 0; }
 #endif
+// fg_isa is the widest version the kernels run: FG_SCALAR, FG_AVX2_ISA or FG_AVX512_ISA.
+static int fg_isa(void) { return fg_has_avx512() ? FG_AVX512_ISA : fg_has_avx2() ? FG_AVX2_ISA : FG_SCALAR; }
 #endif

@@ -40,6 +40,20 @@ func Adam(w, g, m, v []float32, c AdamConsts) {
 	}
 }
 
+// ISA names the version of the compiled kernels this process runs ("avx512", "avx2", "scalar"),
+// or "go" without cgo: what the CPU has, capped by FGRELU_KERNEL_ISA.
+func ISA() string {
+	switch isa() {
+	case isaAVX512:
+		return "avx512"
+	case isaAVX2:
+		return "avx2"
+	case isaScalar:
+		return "scalar"
+	}
+	return "go"
+}
+
 // The instruction-set caps of setISACap, as cpu.h numbers them.
 const (
 	isaScalar = iota

@@ -92,6 +92,8 @@ func reluBackward(s, dy, dx []float32, c float32) {
 // which run every comparison on each version. Not safe while kernels run.
 func setISACap(isa int) (old int) { return int(C.fg_set_isa_cap(C.int(isa))) }
 
+func isa() int { return int(C.fg_isa()) }
+
 func f64(s []float64) *C.double { return (*C.double)(unsafe.Pointer(unsafe.SliceData(s))) }
 
 func columnSums(a, b []float32, rows, cols int, s, q []float64) {

@@ -32,6 +32,8 @@ func reluBackward(s, dy, dx []float32, c float32) { reluBackwardGo(s, dy, dx, c)
 
 func setISACap(int) int { return isaAVX512 } // one version only
 
+func isa() int { return -1 } // Go
+
 func columnSums(a, b []float32, rows, cols int, s, q []float64) { columnSumsGo(a, b, rows, cols, s, q) }
 
 func batchNormApply(x, mean, inv, gamma, beta, xhat, y []float32, rows, cols int) {
