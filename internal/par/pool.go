@@ -22,6 +22,9 @@ type pool struct {
 	helpers []*helper
 	job     atomic.Pointer[job] // the latest loop; a new pointer for each
 	hush    atomic.Uint64       // Quiesce's count: a change sends spinning helpers to sleep
+	// afterStore, in tests, delays the caller between handing out a loop and waking the
+	// helpers, as a caller descheduled there would be.
+	afterStore func()
 }
 
 // job is one loop handed to the helpers: items [0, n), taken in turn from next. Helpers
@@ -54,6 +57,11 @@ func (h *helper) run(p *pool) {
 	var last *job
 	for {
 		j := p.wait(h, last)
+		if j == last {
+			// Woken for a loop it had already worked on: it saw the loop while spinning,
+			// finished, and fell asleep before the caller's wake-up round reached it.
+			continue
+		}
 		last = j
 		if h.w <= j.active {
 			j.work(h.w)
@@ -102,6 +110,9 @@ func (p *pool) do(n, workers int, body func(w, i int)) bool {
 	j := &job{n: n, body: body, active: workers - 1}
 	j.pending.Store(int32(workers - 1))
 	p.job.Store(j)
+	if p.afterStore != nil {
+		p.afterStore()
+	}
 	for _, h := range p.helpers[:workers-1] {
 		if h.sleeping.Load() && h.sleeping.CompareAndSwap(true, false) {
 			h.wake <- struct{}{}

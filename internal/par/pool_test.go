@@ -104,3 +104,29 @@ func TestHelpersSleepWhenIdle(t *testing.T) {
 		}
 	}
 }
+
+// A caller held up between handing out a loop and waking the helpers (descheduled, say): a
+// helper that saw the loop while spinning, finished it and fell asleep is then woken for a loop
+// it already worked on. It must not count itself done a second time, or the loop returns while
+// another helper is still in an item of it (seen with the caller held 5 ms and helpers that
+// spin 1 ms: 4 of 10 loops returned early).
+func TestHelperWokenForAFinishedLoop(t *testing.T) {
+	old := runtime.GOMAXPROCS(3)
+	defer runtime.GOMAXPROCS(old)
+	p := &pool{spin: time.Millisecond}
+	p.do(2, 3, func(int, int) {}) // start both helpers
+	p.afterStore = func() { time.Sleep(5 * time.Millisecond) }
+	var running atomic.Int32
+	for round := range 30 {
+		p.do(3, 3, func(w, i int) {
+			running.Add(1)
+			if w == 2 {
+				time.Sleep(20 * time.Millisecond)
+			}
+			running.Add(-1)
+		})
+		if r := running.Load(); r != 0 {
+			t.Fatalf("round %d: the loop returned with %d items still running", round, r)
+		}
+	}
+}
