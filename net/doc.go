@@ -29,7 +29,8 @@
 // gradient, so a step keeps one such buffer, not one per pass and one more for the gradient.
 // Where such a stage's μ_S is shared and a max pooling follows a gate that commutes with it
 // (nn.CommutesWithMaxPool), the lean step also pools μ_S once, before the gate, so that every
-// pass gates a quarter of the values (cifar-cls: C1's 8.4 M values per pass become 2.1 M).
+// pass gates a quarter of the values (cifar-cls: C1's 8.4 M values per pass become 2.1 M). The
+// outputs are the same bits; the gate's gradient sums can round differently (TestPoolFirstGradients).
 //
 // Activity, the dead-unit probe, counts from the activations a forward pass keeps how often
 // each rectifier unit (a convolution's channel) is active on each pass. A gain gate multiplies

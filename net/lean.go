@@ -54,15 +54,37 @@ func leanOutput(stage *Stage, i, skip int) bool {
 	return !readsOutput && !nextReadsInput
 }
 
+// chainIndex is where layer a of stage l (0 the gate, p + 1 post layer p) stands in the chain
+// of the tape's last forward, or −1 for a pooling that ran with the product.
+func (tp *Tape) chainIndex(l, a int) int {
+	if a == 0 {
+		return 0
+	}
+	if a-1 < tp.postStart(l) {
+		return -1
+	}
+	return a - tp.postStart(l)
+}
+
+// stateAt is the state of layer a of a stage (0 the gate, p + 1 post layer p).
+func stateAt(s *stageState, a int) *nn.State {
+	if a == 0 {
+		return &s.act
+	}
+	return &s.post[a-1]
+}
+
 // shareOutputs prepares stage l's layer states on pass t > 0 before its forward: lean, the
-// shared outputs point at the first pass's buffers; not lean, states a lean forward shared get
-// buffers of their own again.
+// shared outputs point at the first pass's buffers; every other state that shared one (not
+// lean, or shared under another chain: a noisy lean step does not pool first) gets buffers of
+// its own again.
 func (n *Net) shareOutputs(tp *Tape, t, l int, lean bool) {
 	stage, ss, first, skip := n.Stages[l], &tp.state[t][l], &tp.state[0][l], tp.postStart(l)
-	for i := range len(stage.Post) - skip {
-		st, own := stateOf(ss, i, skip), stateOf(first, i, skip)
+	for a := range len(stage.Post) + 1 {
+		st, own := stateAt(ss, a), stateAt(first, a)
+		ci := tp.chainIndex(l, a)
 		switch {
-		case lean && leanOutput(stage, i, skip):
+		case lean && ci >= 0 && leanOutput(stage, ci, skip):
 			st.Y = own.Y
 		case st.Y != nil && st.Y == own.Y:
 			st.Y = nil
@@ -72,14 +94,15 @@ func (n *Net) shareOutputs(tp *Tape, t, l int, lean bool) {
 
 // reuseForBackward prepares stage l's post layers on pass t before their backward: after a lean
 // forward, a post layer whose input was a shared output writes its input gradient there (the
-// gate's writes into the gradient it is handed, so it needs nothing); otherwise a post layer
-// that a lean step pointed at an output gets a gradient buffer of its own again.
+// gate's writes into the gradient it is handed, so it needs nothing); any other post layer that
+// a lean step pointed at an output (maybe under another chain) gets a gradient buffer of its
+// own again.
 func (n *Net) reuseForBackward(tp *Tape, t, l int) {
 	stage, ss, skip := n.Stages[l], &tp.state[t][l], tp.postStart(l)
-	for i := 1; i <= len(stage.Post)-skip; i++ {
-		st := stateOf(ss, i, skip)
-		if tp.lean && leanOutput(stage, i-1, skip) {
-			st.DX = stateOf(ss, i-1, skip).Y
+	for p := range stage.Post {
+		st, ci := &ss.post[p], tp.chainIndex(l, p+1)
+		if tp.lean && ci > 0 && leanOutput(stage, ci-1, skip) {
+			st.DX = stateOf(ss, ci-1, skip).Y
 		} else if st.DX != nil && tp.isOutput(l, st.DX) {
 			st.DX = nil
 		}

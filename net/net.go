@@ -159,7 +159,8 @@ type stagePlan struct {
 	// (nn.CommutesWithMaxPool), and a lean training forward applies it to μ_S, once with the
 	// product (the stage's μ_S is then the pooled one), so that every pass gates a quarter of
 	// the values; the pooling's backward runs once, with the product's. The outputs are the
-	// same bits; the gate's own output before pooling is not kept (nor is it by a lean forward).
+	// same bits, the gradients the same up to rounding (nn.CommutesWithMaxPool says where);
+	// the gate's own output before pooling is not kept (nor is it by a lean forward).
 	poolFirst bool
 }
 

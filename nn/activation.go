@@ -151,21 +151,24 @@ func (u *Ungated) Backward(st *State, dy *tensor.Tensor) (ds, dmuD *tensor.Tenso
 	return u.Activation.Backward(st, dy, true), nil
 }
 
-// CommutesWithMaxPool reports whether max pooling the gate's output gives, value for value, the
-// gate applied to the max-pooled μ_S: the gate is non-decreasing in μ_S for each example and
+// CommutesWithMaxPool reports whether max pooling the gate's output gives the gate applied to
+// the max-pooled μ_S, value for value: the gate is non-decreasing in μ_S for each example and
 // channel (μ_D is one value per example and channel, and the gains are positive), and so is its
 // rounding, so a window's largest μ_S gives its largest output. A training forward then pools
-// μ_S first and gates a quarter of the values (net's stagePlan.poolFirst). The backward can
-// differ only in a window whose inputs gate to the same rounded value although their μ_S differ
-// (the gain rounds two neighbouring floats together): the gradient then goes to the larger μ_S
-// instead of the first in the window. A ReLU, plain or leaky, and the identity commute too; a
-// sigmoid saturates to equal values too often.
+// μ_S first and gates a quarter of the values (net's stagePlan.poolFirst). The backward differs
+// in two ways, both rounding-sized: a window whose inputs the gate rounds to the same value
+// although their μ_S differ (neighbouring floats under a gain) sends its gradient to the larger
+// μ_S instead of the first in the window; and the gate's sums over positions (∂L/∂μ_D, ∂L/∂α)
+// add the windows' winners in window order instead of row order. Plain ReLUs and the identity
+// have no such sum and, positive values passing unchanged, no such ties: their backward is the
+// same bits. A leaky ReLU is left out (its negative side rounds neighbours together, and can
+// turn +0 into −0), and so is a sigmoid, which saturates to equal values.
 func CommutesWithMaxPool(g Gate) bool {
 	switch g := g.(type) {
 	case *FGReLU:
 		return true
 	case *Ungated:
-		return g.Kind == Identity || (g.Kind == ReLU && g.Slope >= 0)
+		return g.Kind == Identity || (g.Kind == ReLU && g.Slope == 0)
 	}
 	return false
 }

@@ -204,12 +204,12 @@ func TestGateCommutesWithMaxPool(t *testing.T) {
 		}
 	}
 	t.Logf("%d windows of %d (4 modes) where different μ_S gated to the same positive value", ties, 4*n*h*w*c/4)
-	for _, u := range []*Ungated{{Activation{Kind: ReLU}}, {Activation{Kind: ReLU, Slope: 0.01}}, {Activation{Kind: Identity}}} {
+	for _, u := range []*Ungated{{Activation{Kind: ReLU}}, {Activation{Kind: Identity}}} {
 		if !CommutesWithMaxPool(u) {
-			t.Errorf("%v (slope %v) does not commute", u.Kind, u.Slope)
+			t.Errorf("%v does not commute", u.Kind)
 		}
 	}
-	if CommutesWithMaxPool(&Ungated{Activation{Kind: Sigmoid}}) {
-		t.Error("a sigmoid, which saturates to ties, said to commute")
+	if CommutesWithMaxPool(&Ungated{Activation{Kind: Sigmoid}}) || CommutesWithMaxPool(&Ungated{Activation{Kind: ReLU, Slope: 0.01}}) {
+		t.Error("a sigmoid or a leaky ReLU, whose rounding makes ties, said to commute")
 	}
 }

@@ -16,6 +16,10 @@ import "C"
 
 import "unsafe"
 
+// The instruction-set cap is read from FGRELU_KERNEL_ISA once, here, before any goroutine can
+// call a kernel (cpu.h would otherwise read it lazily, unsynchronised).
+func init() { C.fg_cap() }
+
 func f32(s []float32) *C.float { return (*C.float)(unsafe.Pointer(unsafe.SliceData(s))) }
 
 func sigmoid(x, y []float32) { C.fg_sigmoid(f32(x), f32(y), C.long(len(x))) }
