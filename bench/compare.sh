@@ -9,6 +9,11 @@
 #   bench/compare.sh                                                   # the shell's environment
 #   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE bench/compare.sh      # without the OpenBLAS variables
 #
+# and, on an AVX-512 machine, what an AVX2-only one would run (oneDNN on both sides, fgrelu's
+# elementwise kernels; OpenBLAS follows OPENBLAS_CORETYPE=Haswell):
+#
+#   ONEDNN_MAX_CPU_ISA=AVX2 FGRELU_KERNEL_ISA=avx2 OPENBLAS_CORETYPE=Haswell bench/compare.sh
+#
 # on an otherwise idle machine. Output: one line per measurement, then a markdown table with the
 # medians (samples/s), the ratio and the peak RSS of both. docs/PERFORMANCE.md quotes it.
 set -eu

@@ -9,6 +9,6 @@
 // for the next one before they sleep (pool.go), since a step's loops are short and waking a
 // sleeping core costs about as much as one of them.
 //
-// Owns: the chunking of loops and the grains (ElementGrain, ColumnGrain, UpdateGrain). Imports
-// no package of this module.
+// Owns: the chunking of loops, the grains (ElementGrain, ColumnGrain, UpdateGrain) and the
+// helpers (SetIdleSpin, Quiesce). Imports no package of this module.
 package par

@@ -17,7 +17,7 @@ const spinFor = 200 * time.Microsecond
 
 // pool holds the helpers; one loop at a time uses them (busy), others start goroutines.
 type pool struct {
-	spin    time.Duration // how long an idle helper spins before it sleeps
+	spin    atomic.Int64 // nanoseconds an idle helper spins before it sleeps
 	busy    sync.Mutex
 	helpers []*helper
 	job     atomic.Pointer[job] // the latest loop; a new pointer for each
@@ -50,7 +50,21 @@ type helper struct {
 	wake     chan struct{}
 }
 
-var helpers = pool{spin: spinFor}
+var helpers = newPool(spinFor)
+
+func newPool(spin time.Duration) *pool {
+	p := &pool{}
+	p.spin.Store(int64(spin))
+	return p
+}
+
+// SetIdleSpin sets how long idle helpers spin for the next loop before they sleep (0: they
+// sleep at once) and returns the previous setting. A program that runs several computations at
+// once on all cores (several trainings) should set 0: a spinning helper takes a core from the
+// others' work, and a helper is rarely idle for long there anyway.
+func SetIdleSpin(d time.Duration) (old time.Duration) {
+	return time.Duration(helpers.spin.Swap(int64(d)))
+}
 
 // run is a helper's life: wait for a loop it takes part in, work, say so, again.
 func (h *helper) run(p *pool) {
@@ -73,14 +87,14 @@ func (h *helper) run(p *pool) {
 // wait returns the first loop after last: spinning for p.spin, then asleep until woken.
 func (p *pool) wait(h *helper, last *job) *job {
 	start, hush := time.Now(), p.hush.Load()
-	for i := 1; ; i++ {
+	for i := 1; p.spin.Load() > 0; i++ {
 		if j := p.job.Load(); j != last {
 			return j
 		}
 		if p.hush.Load() != hush {
 			break
 		}
-		if i%256 == 0 && time.Since(start) > p.spin {
+		if i%256 == 0 && time.Since(start) > time.Duration(p.spin.Load()) {
 			break
 		}
 		if i%4096 == 0 {

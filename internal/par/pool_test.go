@@ -46,7 +46,7 @@ func TestDoWorkerConcurrentAndNested(t *testing.T) {
 func TestPoolGrowsWithGOMAXPROCS(t *testing.T) {
 	old := runtime.GOMAXPROCS(2)
 	defer runtime.GOMAXPROCS(old)
-	p := &pool{spin: time.Millisecond}
+	p := newPool(time.Millisecond)
 	var used [8]atomic.Int32
 	for _, procs := range []int{2, 5} {
 		runtime.GOMAXPROCS(procs)
@@ -80,7 +80,7 @@ func TestHelpersSleepWhenIdle(t *testing.T) {
 		p.do(100, 3, func(_, i int) { s.Add(int64(i)) })
 		return s.Load()
 	}
-	short := &pool{spin: time.Millisecond}
+	short := newPool(time.Millisecond)
 	for range 3 {
 		if got := sum(short); got != 4950 {
 			t.Fatalf("sum %d, want 4950", got)
@@ -89,7 +89,16 @@ func TestHelpersSleepWhenIdle(t *testing.T) {
 			t.Fatalf("%d of %d helpers asleep 2 s after a loop, with 1 ms of spinning", short.asleep(), len(short.helpers))
 		}
 	}
-	long := &pool{spin: time.Minute}
+	none := newPool(0) // SetIdleSpin(0): asleep as soon as a loop is done
+	for range 3 {
+		if got := sum(none); got != 4950 {
+			t.Fatalf("sum %d, want 4950", got)
+		}
+		if !waitAsleep(none, 2*time.Second) {
+			t.Fatalf("%d of %d helpers asleep 2 s after a loop, without spinning", none.asleep(), len(none.helpers))
+		}
+	}
+	long := newPool(time.Minute)
 	for range 3 {
 		if got := sum(long); got != 4950 {
 			t.Fatalf("sum %d, want 4950", got)
@@ -113,7 +122,7 @@ func TestHelpersSleepWhenIdle(t *testing.T) {
 func TestHelperWokenForAFinishedLoop(t *testing.T) {
 	old := runtime.GOMAXPROCS(3)
 	defer runtime.GOMAXPROCS(old)
-	p := &pool{spin: time.Millisecond}
+	p := newPool(time.Millisecond)
 	p.do(2, 3, func(int, int) {}) // start both helpers
 	p.afterStore = func() { time.Sleep(5 * time.Millisecond) }
 	var running atomic.Int32
