@@ -208,14 +208,7 @@ func TestLeanAfterNoisyLean(t *testing.T) {
 			if !tp.plan[0].poolFirst {
 				t.Fatal("C1 did not pool first")
 			}
-			nn.ZeroGrads(n.Params())
-			n.Losses(tp, tgt, []float64{0.2, 0.3, 0.5})
-			n.Backward(tp)
-			var g []float32
-			for _, p := range n.Params() {
-				g = append(g, p.Grad.Data...)
-			}
-			return g
+			return backwardGradients(n, tp, tgt)
 		}
 		want, got := grads(false), grads(true)
 		for i := range want {

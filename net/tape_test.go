@@ -54,14 +54,7 @@ func TestEvaluateBetweenForwardAndBackward(t *testing.T) {
 			ev := n.Forward(ex, Mode{}, nil)
 			n.Losses(ev, etgt, nil)
 		}
-		nn.ZeroGrads(n.Params())
-		n.Losses(tp, tgt, []float64{0.2, 0.3, 0.5})
-		n.Backward(tp)
-		var g []float32
-		for _, p := range n.Params() {
-			g = append(g, p.Grad.Data...)
-		}
-		return g
+		return backwardGradients(n, tp, tgt)
 	}
 	plain, mixed := grads(false), grads(true)
 	for i := range plain {
@@ -115,4 +108,17 @@ func TestTapeOfAnotherNetwork(t *testing.T) {
 		}
 	}()
 	b.Backward(tp)
+}
+
+// backwardGradients clears the gradients, runs the losses (weights 0.2, 0.3, 0.5) and the
+// backward of tp, and returns every parameter's gradient, one after the other.
+func backwardGradients(n *Net, tp *Tape, tgt nn.Target) []float32 {
+	nn.ZeroGrads(n.Params())
+	n.Losses(tp, tgt, []float64{0.2, 0.3, 0.5})
+	n.Backward(tp)
+	var g []float32
+	for _, p := range n.Params() {
+		g = append(g, p.Grad.Data...)
+	}
+	return g
 }
