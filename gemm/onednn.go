@@ -64,11 +64,11 @@ func ptr(s []float32) *C.float {
 
 // check panics on a failed call: the geometry was accepted when the primitives were made, so
 // a failure here is a programming mistake (a buffer of the wrong size) or a broken library.
-// LeavesBackwardData: oneDNN 2.6's direct input-gradient kernels vectorise over the input's channels, and
-// with fewer than 8 they ran 1.8–3.3× slower than im2col on AVX-512 (batch 128: cifar-ae D2's
-// forward, a transposed convolution's input gradient, 2.4 against 0.74 ms; cifar-cls C1's input
-// gradient 29.5 against 13.3). On AVX2 oneDNN runs such geometries gemm-based and is declined
-// altogether (fg_conv_create).
+// LeavesBackwardData: oneDNN 2.6's direct input-gradient kernels vectorise over the image's
+// channels, and with fewer than 8 they ran 1.8–3.3× slower than im2col on AVX-512 (batch 128:
+// cifar-ae D2's forward, a transposed convolution's input gradient, 2.4 against 0.74 ms;
+// cifar-cls C1's input gradient 29.5 against 13.3). On AVX2 oneDNN runs such geometries
+// gemm-based and is declined altogether (fg_conv_create).
 func (c *onednnConv) LeavesBackwardData() bool { return c.g.C < 8 }
 
 func (c *onednnConv) check(what string, s C.int) {

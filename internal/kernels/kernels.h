@@ -1,8 +1,7 @@
 // Elementwise kernels; see doc.go. Each has a portable scalar version and, on x86-64, an AVX2
-// version written with intrinsics (and an AVX-512 one, kernels512.h), chosen at run time by the
-// CPU. Both use the same operations
-// in the same order and no fused multiply-add, so they round identically (as does the Go
-// fallback in kernels_go.go).
+// version written with intrinsics (the heaviest an AVX-512 one too, kernels512.h), chosen at run
+// time by the CPU. All use the same operations in the same order and no fused multiply-add, so
+// they round identically (as does the Go fallback in kernels_go.go).
 #include "cpu.h"
 #include <math.h>
 #include <stdint.h>
