@@ -30,7 +30,8 @@
 // Where such a stage's μ_S is shared and a max pooling follows a gate that commutes with it
 // (nn.CommutesWithMaxPool), the lean step also pools μ_S once, before the gate, so that every
 // pass gates a quarter of the values (cifar-cls: C1's 8.4 M values per pass become 2.1 M). The
-// outputs are the same bits; the gate's gradient sums can round differently (TestPoolFirstGradients).
+// outputs are the same bits; the gate's gradient sums can round differently
+// (TestPoolFirstGradients).
 //
 // Activity, the dead-unit probe, counts from the activations a forward pass keeps how often
 // each rectifier unit (a convolution's channel) is active on each pass. A gain gate multiplies
