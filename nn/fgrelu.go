@@ -167,13 +167,15 @@ func (g *FGReLU) Forward(st *State, s, muD *tensor.Tensor) *tensor.Tensor {
 	sv.gains = tensor.Ensure(sv.gains, n, ch)
 	sv.dgains = tensor.Ensure(sv.dgains, n, ch)
 	gains, dgains := sv.gains, sv.dgains
-	for i, m := range muD.Data {
-		gn, dg := 1.0, 0.0
-		if g.Mode.UsesGain() {
-			gn, dg = g.GainOf(float64(m))
+	elementwise(len(muD.Data), func(lo, hi int) { // a dense layer has one per unit: 50 k in mnist-ae
+		for i, m := range muD.Data[lo:hi] {
+			gn, dg := 1.0, 0.0
+			if g.Mode.UsesGain() {
+				gn, dg = g.GainOf(float64(m))
+			}
+			gains.Data[lo+i], dgains.Data[lo+i] = float32(gn), float32(dg)
 		}
-		gains.Data[i], dgains.Data[i] = float32(gn), float32(dg)
-	}
+	})
 	per := s.Cols() // values per example
 	kg := kernels.Gate{Per: per, Ch: ch, Alpha: g.alpha()}
 	xs, ys := s.Data, st.Y.Data
