@@ -28,7 +28,8 @@
 // scheduler for the cores. oneDNN's convolutions are the exception: one convolution of a batch
 // is a single call that spreads over the cores itself.
 //
-// Determinism: the blocks a product is split into depend only on its shape, never on
-// GOMAXPROCS, and each block writes its own part of C. A product therefore gives the same bits
-// whatever the number of goroutines that compute it.
+// Determinism: the blocks a product is split into depend only on its shape (and, for oneDNN,
+// whose bits depend on the machine anyway, on the machine's core count), never on GOMAXPROCS,
+// and each block writes its own part of C. A product therefore gives the same bits whatever the
+// number of goroutines that compute it.
 package gemm

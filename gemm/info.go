@@ -1,5 +1,7 @@
 package gemm
 
+import "fmt"
+
 // Describe says which providers c uses and how they were built: the products' (DescribeProducts)
 // and the convolutions'.
 func (c *Context) Describe() string {
@@ -17,7 +19,9 @@ func (c *Context) DescribeProducts() string {
 	case "openblas":
 		return "openblas (" + openblasConfig() + ")"
 	case "onednn":
-		return "onednn (" + onednnConfig() + ")"
+		// Its products split into at most as many blocks as there are cores, which changes
+		// their bits: the count is part of what they depend on.
+		return fmt.Sprintf("onednn (%s, products in at most %d blocks)", onednnConfig(), min(maxBlocks, cores))
 	}
 	return c.Name() + " (pure Go)"
 }

@@ -133,6 +133,10 @@ var onednnProducts Provider = onednnGemm{}
 
 func (onednnGemm) Name() string { return "onednn" }
 
+// SplitsByCores: oneDNN's results already depend on the machine (its kernels follow the
+// instruction set), so Mul may split its products by the machine's cores too (splitsByCores).
+func (onednnGemm) SplitsByCores() bool { return true }
+
 func (onednnGemm) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if k == 0 {
