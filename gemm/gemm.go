@@ -197,8 +197,8 @@ func splitsByCores(p Provider) bool {
 // GOMAXPROCS is set to later.
 var cores = runtime.NumCPU()
 
-// blockCount is a function of the shape alone, and for a provider that splits by cores of the
-// machine's core count too, never of GOMAXPROCS (see the package comment on determinism). More
+// blockCount is a function of the shape alone (for a provider that splits by cores, of the
+// machine's core count too), never of GOMAXPROCS (see the package comment on determinism). More
 // blocks than cores only pack the same operand again: on 2 cores, 2 blocks instead of 8 made
 // mnist-ae's steps 5 % and cifar-ae's 9–12 % faster (measured in one process alternating the
 // two every 25 steps; cifar-cls the same within 1 %).

@@ -62,8 +62,6 @@ func ptr(s []float32) *C.float {
 	return (*C.float)(unsafe.Pointer(&s[0]))
 }
 
-// check panics on a failed call: the geometry was accepted when the primitives were made, so
-// a failure here is a programming mistake (a buffer of the wrong size) or a broken library.
 // LeavesBackwardData: oneDNN 2.6's direct input-gradient kernels vectorise over the image's
 // channels, and with fewer than 8 they ran 1.8–3.3× slower than im2col on AVX-512 (batch 128:
 // cifar-ae D2's forward, a transposed convolution's input gradient, 2.4 against 0.74 ms;
@@ -71,6 +69,8 @@ func ptr(s []float32) *C.float {
 // gemm-based and is declined altogether (fg_conv_create).
 func (c *onednnConv) LeavesBackwardData() bool { return c.g.C < 8 }
 
+// check panics on a failed call: the geometry was accepted when the primitives were made, so
+// a failure here is a programming mistake (a buffer of the wrong size) or a broken library.
 func (c *onednnConv) check(what string, s C.int) {
 	if s != 0 {
 		panic(fmt.Sprintf("onednn: %s of %+v failed (status %d)", what, c.g, int(s)))

@@ -39,9 +39,9 @@ func layerOf(stage *Stage, i, skip int) any {
 
 func stateOf(s *stageState, i, skip int) *nn.State {
 	if i == 0 {
-		return &s.act
+		return stateAt(s, 0)
 	}
-	return &s.post[i-1+skip]
+	return stateAt(s, i+skip)
 }
 
 // leanOutput reports whether a lean forward shares the output of chain layer i across passes.

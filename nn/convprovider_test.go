@@ -269,7 +269,7 @@ func ExampleConv2D_provider() {
 }
 
 // BenchmarkConvProviders times the forward, the weight gradient and the input gradient of the
-// classifier's two convolutions at batch 128, per provider:
+// classifier's two convolutions and the autoencoder's first and last at batch 128, per provider:
 //
 //	go test ./nn -run - -bench ConvProviders
 func BenchmarkConvProviders(b *testing.B) {
@@ -278,19 +278,16 @@ func BenchmarkConvProviders(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, tc := range []convCase{
-			{"C1", false, 3, 64, 5, 1, 2, 0, 32, 32, 128, false},
-			{"C2", false, 64, 64, 5, 1, 2, 0, 16, 16, 128, false},
-			{"AE-E1", false, 3, 16, 5, 2, 2, 0, 32, 32, 128, false},
-			{"AE-D2", true, 16, 3, 5, 2, 2, 1, 16, 16, 128, false},
-		} {
+		for _, i := range []int{0, 1, 2, 5} { // cifar-cls C1, C2; cifar-ae E1, D2
+			tc := convCases[i]
+			tc.n = 128
 			r := rand.New(rand.NewPCG(1, 1))
 			l := tc.layer(r)
 			x := randTensor(r, 1, tc.n, tc.h, tc.w, tc.in)
 			st := &State{Train: true, First: true, Gemm: &gemm.Context{Conv: p}}
 			dy := randTensor(r, 1, l.Forward(st, x).Shape...)
 			for _, part := range []string{"forward", "weights", "input"} {
-				b.Run(name+"/"+tc.name+"/"+part, func(b *testing.B) {
+				b.Run(name+"/"+strings.ReplaceAll(tc.name, " ", "-")+"/"+part, func(b *testing.B) {
 					for b.Loop() {
 						switch part {
 						case "forward":

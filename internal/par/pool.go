@@ -145,14 +145,3 @@ func (p *pool) do(n, workers int, body func(w, i int)) bool {
 // run threads of its own on the other cores (oneDNN's OpenMP convolutions), which spinning
 // helpers would compete with.
 func Quiesce() { helpers.hush.Add(1) }
-
-// asleep counts the helpers that sleep.
-func (p *pool) asleep() int {
-	n := 0
-	for _, h := range p.helpers {
-		if h.sleeping.Load() {
-			n++
-		}
-	}
-	return n
-}

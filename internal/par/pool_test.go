@@ -139,3 +139,14 @@ func TestHelperWokenForAFinishedLoop(t *testing.T) {
 		}
 	}
 }
+
+// asleep counts the helpers that sleep.
+func (p *pool) asleep() int {
+	n := 0
+	for _, h := range p.helpers {
+		if h.sleeping.Load() {
+			n++
+		}
+	}
+	return n
+}
