@@ -84,25 +84,30 @@ func (c *Context) CountConv(g ConvGeom) {
 // ConvProviders lists the compiled-in convolution providers, the default first.
 func ConvProviders() []string {
 	if nativeConv != nil {
-		return []string{nativeConv.Name(), Im2Col.Name()}
+		return []string{winogradConvs.Name(), nativeConv.Name(), Im2Col.Name()}
 	}
 	return []string{Im2Col.Name()}
 }
 
+// compiledConvDefault is Winograd's for the layers it takes and oneDNN for the rest, where oneDNN
+// is compiled in; else im2col.
 func compiledConvDefault() ConvProvider {
-	if nativeConv != nil {
-		return nativeConv
+	if winogradConvs != nil {
+		return winogradConvs
 	}
 	return Im2Col
 }
 
-// NewConvProvider returns the convolution provider of the given name ("onednn" or "im2col").
+// NewConvProvider returns the convolution provider of the given name ("winograd", "onednn" or
+// "im2col").
 func NewConvProvider(name string) (ConvProvider, error) {
 	switch {
 	case name == Im2Col.Name():
 		return Im2Col, nil
 	case nativeConv != nil && name == nativeConv.Name():
 		return nativeConv, nil
+	case winogradConvs != nil && name == winogradConvs.Name():
+		return winogradConvs, nil
 	}
 	return nil, fmt.Errorf("gemm: unknown convolution provider %q (compiled in: %v)", name, ConvProviders())
 }

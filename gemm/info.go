@@ -5,7 +5,10 @@ import "fmt"
 // Describe says which providers c uses and how they were built: the products' (DescribeProducts)
 // and the convolutions'.
 func (c *Context) Describe() string {
-	if c.ConvName() == "onednn" {
+	switch c.ConvName() {
+	case "winograd":
+		return c.DescribeProducts() + ", convolutions in winograd (" + winogradConfig() + ") and onednn (" + onednnConfig() + ")"
+	case "onednn":
 		return c.DescribeProducts() + ", convolutions in onednn (" + onednnConfig() + ")"
 	}
 	return c.DescribeProducts() + ", convolutions as im2col products"

@@ -17,13 +17,19 @@ func (c *Context) MeasurePeak(n, reps int) float64 {
 	})
 }
 
-// MeasureConvPeak returns the best rate in GFLOP/s of reps forwards of a large convolution with
-// c's convolution provider (32 images of 32×32×64 to 64 channels, 5×5, stride 1: 6.7 GFLOP), or
-// 0 when the provider leaves convolutions to im2col products, whose rate MeasurePeak bounds.
-// oneDNN's convolution kernels get closer to the cores' peak than its sgemm does.
+// MeasureConvPeak returns the best rate in GFLOP/s of reps forwards of a large direct
+// convolution with c's convolution provider (32 images of 32×32×64 to 64 channels, 5×5, stride
+// 1: 6.7 GFLOP), or 0 when the provider leaves convolutions to im2col products, whose rate
+// MeasurePeak bounds. oneDNN's convolution kernels get closer to the cores' peak than its sgemm
+// does. Winograd's convolutions multiply less than the FLOPs they are credited with, so where c
+// uses them, the one they wrap is measured.
 func (c *Context) MeasureConvPeak(reps int) float64 {
 	g := ConvGeom{N: 32, H: 32, W: 32, C: 64, OH: 32, OW: 32, O: 64, K: 5, Stride: 1, Pad: 2}
-	cv, err := c.NewConv(g)
+	p := c.convProvider()
+	if w, ok := p.(interface{ Direct() ConvProvider }); ok {
+		p = w.Direct()
+	}
+	cv, err := p.NewConv(g)
 	if err != nil || cv == nil {
 		return 0
 	}

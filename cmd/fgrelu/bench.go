@@ -193,7 +193,7 @@ func printRates(w io.Writer, rates []float64, flopsPerSample float64, peak machi
 	med := median(rates)
 	fmt.Fprintf(w, "spread: min %.0f, median %.0f, max %.0f samples/s\n", slices.Min(rates), med, slices.Max(rates))
 	gflops := med * flopsPerSample / 1e9
-	fmt.Fprintf(w, "flops/sample: %.4g (matrix products as executed, counted)\n", flopsPerSample)
+	fmt.Fprintf(w, "flops/sample: %.4g (matrix products as executed, counted; a Winograd convolution as the direct one it replaces)\n", flopsPerSample)
 	fmt.Fprintf(w, "achieved: %.1f GFLOP/s, %.0f%% of this machine's peak of %.0f GFLOP/s (the faster of a %d³ product and a 64→64 5×5 convolution on %d cores, measured %s)\n",
 		gflops, 100*gflops/peak.GFLOPS, peak.GFLOPS, peakSize, runtime.GOMAXPROCS(0), peak.Date)
 	fmt.Fprintf(w, "env: %s\n", benchEnv())

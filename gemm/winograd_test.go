@@ -1,0 +1,176 @@
+//go:build cgo && !noonednn
+
+package gemm
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
+
+// winogradCases: the classifier's C2 at a small batch, and geometries with partial tiles at
+// the bottom and right (odd grids), no padding, the most padding, and output channels that the
+// AVX-512 products do not take (not a multiple of 64).
+var winogradCases = []ConvGeom{
+	{N: 4, H: 16, W: 16, C: 64, OH: 16, OW: 16, O: 64, K: 5, Stride: 1, Pad: 2, Bias: true},
+	{N: 3, H: 7, W: 9, C: 16, OH: 3, OW: 5, O: 32, K: 5, Stride: 1, Pad: 0, Bias: true},
+	{N: 2, H: 5, W: 6, C: 32, OH: 9, OW: 10, O: 16, K: 5, Stride: 1, Pad: 4},
+	{N: 2, H: 11, W: 8, C: 16, OH: 9, OW: 6, O: 48, K: 5, Stride: 1, Pad: 1, Bias: true},
+}
+
+// directConv is the convolution and its input gradient in float64, from their definitions.
+func directConv(g ConvGeom, x, w, b, dy []float32) (y, dx []float64) {
+	y, dx = make([]float64, g.N*g.OH*g.OW*g.O), make([]float64, g.N*g.H*g.W*g.C)
+	for n := range g.N {
+		for oh := range g.OH {
+			for ow := range g.OW {
+				for o := range g.O {
+					at := ((n*g.OH+oh)*g.OW+ow)*g.O + o
+					s := 0.0
+					if g.Bias {
+						s = float64(b[o])
+					}
+					for kh := range g.K {
+						for kw := range g.K {
+							ih, iw := oh-g.Pad+kh, ow-g.Pad+kw
+							if ih < 0 || ih >= g.H || iw < 0 || iw >= g.W {
+								continue
+							}
+							for c := range g.C {
+								wv := float64(w[((o*g.K+kh)*g.K+kw)*g.C+c])
+								xi := ((n*g.H+ih)*g.W+iw)*g.C + c
+								s += float64(x[xi]) * wv
+								dx[xi] += float64(dy[at]) * wv
+							}
+						}
+					}
+					y[at] = s
+				}
+			}
+		}
+	}
+	return y, dx
+}
+
+// relError is the largest difference between got and want over the largest |want|.
+func relError(got []float32, want []float64) float64 {
+	diff, scale := 0.0, 0.0
+	for i, v := range want {
+		diff = max(diff, math.Abs(float64(got[i])-v))
+		scale = max(scale, math.Abs(v))
+		if math.IsNaN(float64(got[i])) {
+			return math.Inf(1)
+		}
+	}
+	return diff / scale
+}
+
+func winogradInputs(g ConvGeom, seed uint64) (x, w, b, dy []float32) {
+	r := rand.New(rand.NewPCG(seed, 3))
+	bound := 1 / math.Sqrt(float64(g.K*g.K*g.C)) // PyTorch's default initialisation
+	uniform := func(n int, s float64) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32((2*r.Float64() - 1) * s)
+		}
+		return v
+	}
+	return uniform(g.N*g.H*g.W*g.C, 1), uniform(g.O*g.K*g.K*g.C, bound), uniform(g.O, bound), uniform(g.N*g.OH*g.OW*g.O, 1)
+}
+
+// Winograd's F(2×2, 5×5) rounds differently from a direct convolution: its transforms multiply
+// by up to 5 and its filters' by fractions, so its error is larger than a direct float32 sum's.
+// Against the exact (float64) convolution, on PyTorch-initialised weights and inputs in
+// [−1, 1], both the output and the input gradient are within 1e-5 of the tensor's largest
+// magnitude (measured: at most 1.1e-6 for C2, where oneDNN's direct convolution is at most
+// 1.9e-7); the layer tests (nn.TestConvProvidersAgree) hold it to the same 1e-5 against im2col.
+func TestWinogradError(t *testing.T) {
+	if winogradISA == 0 {
+		t.Skip("skipped: this CPU has no AVX2 with FMA (or FGRELU_KERNEL_ISA=scalar): no Winograd convolutions")
+	}
+	for i, g := range winogradCases {
+		if !winogradFits(g) {
+			t.Fatalf("case %d (%+v) is not a geometry winograd.h takes", i, g)
+		}
+		x, w, b, dy := winogradInputs(g, uint64(i))
+		wantY, wantDX := directConv(g, x, w, b, dy)
+		cv, err := winogradConvs.NewConv(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := cv.(*winogradConv); !ok {
+			t.Fatalf("case %d: the provider made no Winograd convolution", i)
+		}
+		y, dx := make([]float32, len(wantY)), make([]float32, len(wantDX))
+		cv.Forward(x, w, b, y)
+		cv.BackwardData(dy, w, dx)
+		ey, edx := relError(y, wantY), relError(dx, wantDX)
+		line := ""
+		if direct, _ := nativeConv.NewConv(g); direct != nil {
+			dy2, dx2 := make([]float32, len(wantY)), make([]float32, len(wantDX))
+			direct.Forward(x, w, b, dy2)
+			direct.BackwardData(dy, w, dx2)
+			line = "; oneDNN's direct: " + fmtE(relError(dy2, wantY)) + ", " + fmtE(relError(dx2, wantDX))
+		}
+		t.Logf("%+v: output %s, input gradient %s%s", g, fmtE(ey), fmtE(edx), line)
+		if ey > 1e-5 || edx > 1e-5 {
+			t.Errorf("case %d: relative errors %g (output), %g (input gradient), want ≤ 1e-5", i, ey, edx)
+		}
+	}
+}
+
+func fmtE(v float64) string { return strconv.FormatFloat(v, 'e', 2, 64) }
+
+// The AVX2 and the AVX-512 versions give the same bits (the same operations on every value, in
+// the same order); so does a weight change in place, which the cached filters must notice.
+func TestWinogradWidthsAgree(t *testing.T) {
+	if winogradISA < 2 {
+		t.Skip("skipped: this CPU (or FGRELU_KERNEL_ISA) runs no AVX-512 version to compare with AVX2")
+	}
+	defer func(old int) { winogradISA = old }(winogradISA)
+	for i, g := range winogradCases {
+		x, w, b, dy := winogradInputs(g, uint64(i))
+		run := func(isa int) [2][]float32 {
+			winogradISA = isa
+			cv, err := winogradConvs.NewConv(g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			y, dx := make([]float32, g.N*g.OH*g.OW*g.O), make([]float32, g.N*g.H*g.W*g.C)
+			cv.Forward(x, w, b, y)
+			cv.BackwardData(dy, w, dx)
+			return [2][]float32{y, dx}
+		}
+		wide, narrow := run(2), run(1)
+		for k := range wide {
+			for j := range wide[k] {
+				if math.Float32bits(wide[k][j]) != math.Float32bits(narrow[k][j]) {
+					t.Fatalf("case %d, result %d, value %d: AVX-512 %v, AVX2 %v", i, k, j, wide[k][j], narrow[k][j])
+				}
+			}
+		}
+	}
+}
+
+// A convolution whose weights change in place between calls uses the new ones.
+func TestWinogradNewWeights(t *testing.T) {
+	if winogradISA == 0 {
+		t.Skip("skipped: no Winograd convolutions on this CPU")
+	}
+	g := winogradCases[1]
+	x, w, b, dy := winogradInputs(g, 7)
+	cv, _ := winogradConvs.NewConv(g)
+	y, dx := make([]float32, g.N*g.OH*g.OW*g.O), make([]float32, g.N*g.H*g.W*g.C)
+	cv.Forward(x, w, b, y)
+	cv.BackwardData(dy, w, dx)
+	for i := range w {
+		w[i] *= -0.5
+	}
+	cv.Forward(x, w, b, y)
+	cv.BackwardData(dy, w, dx)
+	wantY, wantDX := directConv(g, x, w, b, dy)
+	if ey, edx := relError(y, wantY), relError(dx, wantDX); ey > 1e-5 || edx > 1e-5 {
+		t.Fatalf("after the weights changed: relative errors %g, %g", ey, edx)
+	}
+}
