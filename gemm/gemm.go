@@ -139,6 +139,30 @@ const (
 // Mul computes C = α·op(A)·op(B) + β·C with c's provider, split over goroutines.
 func (c *Context) Mul(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, cm []float32, ldc int) {
+	c.mul(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, nil, cm, ldc)
+}
+
+// MulBias computes C = α·op(A)·op(B) + bias, bias (n values) added to every row, split over
+// goroutines as Mul splits: each block of C is filled with the bias by the goroutine that then
+// adds its product to it (β = 1), the same bits as filling all of C first, without a pass of
+// its own over C.
+func (c *Context) MulBias(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, bias []float32, cm []float32, ldc int) {
+	if len(bias) < n {
+		panic(fmt.Sprintf("gemm: bias of %d values for %d columns", len(bias), n))
+	}
+	c.mul(transA, transB, m, n, k, alpha, a, lda, b, ldb, 1, bias, cm, ldc)
+}
+
+// fillRows writes bias[j0:j1] into columns j0..j1 of rows i0..i1 of C.
+func fillRows(bias, cm []float32, ldc, i0, i1, j0, j1 int) {
+	for i := i0; i < i1; i++ {
+		copy(cm[i*ldc+j0:i*ldc+j1], bias[j0:j1])
+	}
+}
+
+func (c *Context) mul(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, bias, cm []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -152,6 +176,9 @@ func (c *Context) Mul(transA, transB bool, m, n, k int, alpha float32, a []float
 	}
 	blocks := blockCount(m, n, k, long, splitsByCores(p))
 	if blocks == 1 {
+		if bias != nil {
+			fillRows(bias, cm, ldc, 0, m, 0, n)
+		}
 		p.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, cm, ldc)
 		return
 	}
@@ -171,12 +198,18 @@ func (c *Context) Mul(transA, transB bool, m, n, k int, alpha float32, a []float
 			if transA {
 				aOff = i0
 			}
+			if bias != nil {
+				fillRows(bias, cm, ldc, i0, i1, 0, n)
+			}
 			p.Sgemm(transA, transB, i1-i0, n, k, alpha, a[aOff:], lda, b, ldb, beta, cm[i0*ldc:], ldc)
 		} else {
 			// Columns i0..i1 of op(B) and of C.
 			bOff := i0
 			if transB {
 				bOff = i0 * ldb
+			}
+			if bias != nil {
+				fillRows(bias, cm, ldc, 0, m, i0, i1)
 			}
 			p.Sgemm(transA, transB, m, i1-i0, k, alpha, a, lda, b[bOff:], ldb, beta, cm[i0:], ldc)
 		}

@@ -109,6 +109,38 @@ func TestMulMatchesDefinition(t *testing.T) {
 	}
 }
 
+// MulBias gives the bits of filling every row of C with the bias and then Mul with β = 1, for
+// products split by rows, by columns and not at all; C's padding stays untouched.
+func TestMulBias(t *testing.T) {
+	for _, name := range Providers() {
+		ctx := withProvider(t, name)
+		r := rand.New(rand.NewPCG(3, 4))
+		for _, tc := range gemmCases {
+			ar, ac, br, bc := tc.m, tc.k, tc.k, tc.n
+			if tc.tA {
+				ar, ac = ac, ar
+			}
+			if tc.tB {
+				br, bc = bc, br
+			}
+			lda, ldb, ldc := ac+tc.padA, bc+tc.padB, tc.n+tc.pC
+			a, b, bias := random(r, max(ar*lda, 1)), random(r, max(br*ldb, 1)), random(r, tc.n)
+			want, got := random(r, tc.m*ldc), make([]float32, tc.m*ldc)
+			copy(got, want)
+			for i := range tc.m {
+				copy(want[i*ldc:i*ldc+tc.n], bias)
+			}
+			ctx.Mul(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, 1, want, ldc)
+			ctx.MulBias(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, bias, got, ldc)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%s %+v: C[%d] = %v, filled first %v", name, tc, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
 func withProvider(t *testing.T, name string) *Context {
 	c, err := New(name)
 	if err != nil {

@@ -137,7 +137,8 @@ func unreduce(r Reduce, dv, h, buf *tensor.Tensor) *tensor.Tensor {
 func accumulate(acc, g *tensor.Tensor, buf **tensor.Tensor) *tensor.Tensor {
 	if acc == nil {
 		*buf = tensor.Ensure(*buf, g.Shape...)
-		copy((*buf).Data, g.Data)
+		dst := (*buf).Data
+		par.For(len(dst), par.ElementGrain, func(lo, hi int) { copy(dst[lo:hi], g.Data[lo:hi]) })
 		return *buf
 	}
 	return addInto(acc, g, buf)

@@ -39,8 +39,8 @@ func (d *Dense) OutShape(in []int) ([]int, error) {
 	return []int{d.Out}, nil
 }
 
-// Forward: Y = X·Wᵀ + b, with Y first filled with the bias so that one product (β = 1) adds the
-// rest.
+// Forward: Y = X·Wᵀ + b, with Y filled with the bias so that the product (β = 1) adds the rest;
+// each block of the product fills its own part (gemm.MulBias).
 func (d *Dense) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	n := x.Rows()
 	if x.Cols() != d.In {
@@ -49,14 +49,11 @@ func (d *Dense) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	st.X = x
 	st.Y = tensor.Ensure(st.Y, n, d.Out)
 	y := st.Y.Data
-	beta := float32(0)
 	if d.Bias != nil {
-		for r := range n {
-			copy(y[r*d.Out:(r+1)*d.Out], d.Bias.Value.Data)
-		}
-		beta = 1
+		st.Gemm.MulBias(false, true, n, d.Out, d.In, 1, x.Data, d.In, d.Weight.Value.Data, d.In, d.Bias.Value.Data, y, d.Out)
+	} else {
+		st.Gemm.Mul(false, true, n, d.Out, d.In, 1, x.Data, d.In, d.Weight.Value.Data, d.In, 0, y, d.Out)
 	}
-	st.Gemm.Mul(false, true, n, d.Out, d.In, 1, x.Data, d.In, d.Weight.Value.Data, d.In, beta, y, d.Out)
 	return st.Y
 }
 
