@@ -194,6 +194,155 @@ __attribute__((target("avx512f,avx2,fma"))) static void fg_wino_gemm_avx512(cons
 	}
 }
 
+// The weight gradient's 36 products of a block of T tiles, added to Z: Z (O × C) += Pᵀ·V for
+// each (ξ, ν), P (T × O) and V (T × C). Each value of the block's product adds its tiles' terms
+// in order from zero, one fused multiply-add each, in every version, and is then added to Z: a
+// sum in two levels, whose rounding error grows with the blocks' and the blocks' count rather
+// than with all the tiles'. AVX2: six outputs × 16 channels at a time.
+__attribute__((target("avx2,fma"))) static void fg_wino_wgemm_avx2(const float *P, const float *V, float *Z, long T, long O, long C) {
+	for (int p = 0; p < 36; p++) {
+		const float *pp = P + p * T * O, *v = V + p * T * C;
+		float *z = Z + p * O * C;
+		long o = 0;
+		for (; o + 6 <= O; o += 6)
+			for (long c = 0; c < C; c += 16) {
+				__m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
+				__m256 a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
+				for (long t = 0; t < T; t++) {
+					const float *vt = v + t * C + c, *pt = pp + t * O + o;
+					__m256 v0 = _mm256_loadu_ps(vt), v1 = _mm256_loadu_ps(vt + 8), e;
+					e = _mm256_broadcast_ss(pt);
+					a00 = _mm256_fmadd_ps(e, v0, a00), a01 = _mm256_fmadd_ps(e, v1, a01);
+					e = _mm256_broadcast_ss(pt + 1);
+					a10 = _mm256_fmadd_ps(e, v0, a10), a11 = _mm256_fmadd_ps(e, v1, a11);
+					e = _mm256_broadcast_ss(pt + 2);
+					a20 = _mm256_fmadd_ps(e, v0, a20), a21 = _mm256_fmadd_ps(e, v1, a21);
+					e = _mm256_broadcast_ss(pt + 3);
+					a30 = _mm256_fmadd_ps(e, v0, a30), a31 = _mm256_fmadd_ps(e, v1, a31);
+					e = _mm256_broadcast_ss(pt + 4);
+					a40 = _mm256_fmadd_ps(e, v0, a40), a41 = _mm256_fmadd_ps(e, v1, a41);
+					e = _mm256_broadcast_ss(pt + 5);
+					a50 = _mm256_fmadd_ps(e, v0, a50), a51 = _mm256_fmadd_ps(e, v1, a51);
+				}
+				float *zr = z + o * C + c;
+#define FG_ACC8(ptr, a) _mm256_storeu_ps(ptr, _mm256_add_ps(_mm256_loadu_ps(ptr), a))
+				FG_ACC8(zr, a00), FG_ACC8(zr + 8, a01);
+				FG_ACC8(zr + C, a10), FG_ACC8(zr + C + 8, a11);
+				FG_ACC8(zr + 2 * C, a20), FG_ACC8(zr + 2 * C + 8, a21);
+				FG_ACC8(zr + 3 * C, a30), FG_ACC8(zr + 3 * C + 8, a31);
+				FG_ACC8(zr + 4 * C, a40), FG_ACC8(zr + 4 * C + 8, a41);
+				FG_ACC8(zr + 5 * C, a50), FG_ACC8(zr + 5 * C + 8, a51);
+			}
+		for (; o < O; o++)
+			for (long c = 0; c < C; c += 16) {
+				__m256 a0 = _mm256_setzero_ps(), a1 = a0;
+				for (long t = 0; t < T; t++) {
+					__m256 e = _mm256_broadcast_ss(pp + t * O + o);
+					a0 = _mm256_fmadd_ps(e, _mm256_loadu_ps(v + t * C + c), a0);
+					a1 = _mm256_fmadd_ps(e, _mm256_loadu_ps(v + t * C + c + 8), a1);
+				}
+				FG_ACC8(z + o * C + c, a0), FG_ACC8(z + o * C + c + 8, a1);
+#undef FG_ACC8
+			}
+	}
+}
+
+// AVX-512: eight outputs × 32 channels at a time (16 accumulators); O must be a multiple of 8
+// (winograd.go takes 16) and C of 32.
+__attribute__((target("avx512f,avx2,fma"))) static void fg_wino_wgemm_avx512(const float *P, const float *V, float *Z, long T, long O, long C) {
+#define FG_ACC16(ptr, a) _mm512_storeu_ps(ptr, _mm512_add_ps(_mm512_loadu_ps(ptr), a))
+	for (int p = 0; p < 36; p++) {
+		const float *pp = P + p * T * O, *v = V + p * T * C;
+		float *z = Z + p * O * C;
+		for (long o = 0; o < O; o += 8)
+			for (long c = 0; c < C; c += 32) {
+				__m512 acc[8][2];
+				for (int r = 0; r < 8; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+				for (long t = 0; t < T; t++) {
+					const float *vt = v + t * C + c, *pt = pp + t * O + o;
+					__m512 v0 = _mm512_loadu_ps(vt), v1 = _mm512_loadu_ps(vt + 16);
+#pragma GCC unroll 8
+					for (int r = 0; r < 8; r++) {
+						__m512 e = _mm512_set1_ps(pt[r]);
+						acc[r][0] = _mm512_fmadd_ps(e, v0, acc[r][0]);
+						acc[r][1] = _mm512_fmadd_ps(e, v1, acc[r][1]);
+					}
+				}
+				for (int r = 0; r < 8; r++) {
+					FG_ACC16(z + (o + r) * C + c, acc[r][0]);
+					FG_ACC16(z + (o + r) * C + c + 16, acc[r][1]);
+				}
+			}
+	}
+#undef FG_ACC16
+}
+
+// fg_wino_wfinal adds to the weights' gradient dw ([o][5][5][c]) of output channels [o0, o1) the
+// weight gradient Gᵀ Z G of the sums Z of groups partial products (36 matrices of o × c each),
+// the partials added in group order and the transform computed in double precision, four
+// channels at a time (c a multiple of 4), each value rounded once when it is added to dw. One
+// version for every width: the same bits.
+__attribute__((target("avx2"))) static void fg_wino_wfinal(const float *Z, long groups, long o_count, long c_count, float *dw, long o0, long o1) {
+	static const double G[6][5] = {
+		{1.0 / 4, 0, 0, 0, 0},
+		{-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
+		{-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6},
+		{1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3, 2.0 / 3},
+		{1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3, 2.0 / 3},
+		{0, 0, 0, 0, 1},
+	};
+	const long mat = o_count * c_count;
+	for (long o = o0; o < o1; o++)
+		for (long c = 0; c < c_count; c += 4) {
+			__m256d z[6][6], t[5][6];
+			for (int p = 0; p < 36; p++) {
+				__m256d s = _mm256_setzero_pd();
+				for (long k = 0; k < groups; k++) s = _mm256_add_pd(s, _mm256_cvtps_pd(_mm_loadu_ps(Z + (k * 36 + p) * mat + o * c_count + c)));
+				z[p / 6][p % 6] = s;
+			}
+			for (int i = 0; i < 5; i++)
+				for (int j = 0; j < 6; j++) {
+					__m256d s = _mm256_setzero_pd();
+					for (int k = 0; k < 6; k++) s = _mm256_add_pd(s, _mm256_mul_pd(_mm256_set1_pd(G[k][i]), z[k][j]));
+					t[i][j] = s;
+				}
+			for (int i = 0; i < 5; i++)
+				for (int j = 0; j < 5; j++) {
+					__m256d s = _mm256_setzero_pd();
+					for (int k = 0; k < 6; k++) s = _mm256_add_pd(s, _mm256_mul_pd(t[i][k], _mm256_set1_pd(G[k][j])));
+					float *d = dw + ((o * 5 + i) * 5 + j) * c_count + c;
+					_mm_storeu_ps(d, _mm256_cvtpd_ps(_mm256_add_pd(_mm256_cvtps_pd(_mm_loadu_ps(d)), s)));
+				}
+		}
+}
+
+// fg_wino_wgroup adds the weight gradient's products of the images [n0, n1) of the convolution
+// g (input x, output gradient dy) to Z (36 matrices of o × c, zeroed by the caller), blocks of
+// T tiles at a time, and the column sums of their dy to db (o values, in double; NULL: none).
+// scratch holds 36·T·(c + o) values. wide: the AVX-512 versions (c a multiple of 32, o of 16).
+static void fg_wino_wgroup(const fg_wino *g, const float *x, const float *dy, long n0, long n1, long T, float *scratch,
+	float *Z, double *db, int wide) {
+	const long per = g->th * g->tw;
+	float *V = scratch, *P = scratch + 36 * T * g->c;
+	for (long t0 = n0 * per; t0 < n1 * per; t0 += T) {
+		long n = n1 * per - t0 < T ? n1 * per - t0 : T;
+		if (wide) {
+			fg_wino_in_avx512(g, x, t0, n, V);
+			fg_wino_dy_avx512(g, dy, t0, n, P);
+			fg_wino_wgemm_avx512(P, V, Z, n, g->o, g->c);
+		} else {
+			fg_wino_in_avx2(g, x, t0, n, V);
+			fg_wino_dy_avx2(g, dy, t0, n, P);
+			fg_wino_wgemm_avx2(P, V, Z, n, g->o, g->c);
+		}
+	}
+	if (db) {
+		const long O = g->o;
+		for (long p = n0 * g->oh * g->ow; p < n1 * g->oh * g->ow; p++)
+			for (long o = 0; o < O; o++) db[o] += dy[p * O + o];
+	}
+}
+
 // fg_wino_tiles computes the outputs of tiles [t0, t0 + T) of the convolution g of x with the
 // transformed filters U (see fg_wino_filter), adding b when it is not NULL. scratch holds
 // 36·T·(c + o) values. wide: use the AVX-512 versions (c a multiple of 16, o of 64).

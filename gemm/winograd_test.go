@@ -5,7 +5,7 @@ package gemm
 import (
 	"math"
 	"math/rand/v2"
-	"strconv"
+	"slices"
 	"testing"
 )
 
@@ -19,9 +19,10 @@ var winogradCases = []ConvGeom{
 	{N: 2, H: 11, W: 8, C: 16, OH: 9, OW: 6, O: 48, K: 5, Stride: 1, Pad: 1, Bias: true},
 }
 
-// directConv is the convolution and its input gradient in float64, from their definitions.
-func directConv(g ConvGeom, x, w, b, dy []float32) (y, dx []float64) {
+// directConv is the convolution and its three gradients in float64, from their definitions.
+func directConv(g ConvGeom, x, w, b, dy []float32) (y, dx, dw, db []float64) {
 	y, dx = make([]float64, g.N*g.OH*g.OW*g.O), make([]float64, g.N*g.H*g.W*g.C)
+	dw, db = make([]float64, len(w)), make([]float64, g.O)
 	for n := range g.N {
 		for oh := range g.OH {
 			for ow := range g.OW {
@@ -31,6 +32,7 @@ func directConv(g ConvGeom, x, w, b, dy []float32) (y, dx []float64) {
 					if g.Bias {
 						s = float64(b[o])
 					}
+					db[o] += float64(dy[at])
 					for kh := range g.K {
 						for kw := range g.K {
 							ih, iw := oh-g.Pad+kh, ow-g.Pad+kw
@@ -38,10 +40,11 @@ func directConv(g ConvGeom, x, w, b, dy []float32) (y, dx []float64) {
 								continue
 							}
 							for c := range g.C {
-								wv := float64(w[((o*g.K+kh)*g.K+kw)*g.C+c])
+								wi := ((o*g.K+kh)*g.K+kw)*g.C + c
 								xi := ((n*g.H+ih)*g.W+iw)*g.C + c
-								s += float64(x[xi]) * wv
-								dx[xi] += float64(dy[at]) * wv
+								s += float64(x[xi]) * float64(w[wi])
+								dx[xi] += float64(dy[at]) * float64(w[wi])
+								dw[wi] += float64(dy[at]) * float64(x[xi])
 							}
 						}
 					}
@@ -50,7 +53,17 @@ func directConv(g ConvGeom, x, w, b, dy []float32) (y, dx []float64) {
 			}
 		}
 	}
-	return y, dx
+	return y, dx, dw, db
+}
+
+// winogradResults runs cv's three products; the weight gradient is added to dw0 and db0.
+func winogradResults(g ConvGeom, cv Conv, x, w, b, dy, dw0, db0 []float32) [4][]float32 {
+	y, dx := make([]float32, g.N*g.OH*g.OW*g.O), make([]float32, g.N*g.H*g.W*g.C)
+	dw, db := slices.Clone(dw0), slices.Clone(db0)
+	cv.Forward(x, w, b, y)
+	cv.BackwardData(dy, w, dx)
+	cv.BackwardWeights(x, dy, dw, db)
+	return [4][]float32{y, dx, dw, db}
 }
 
 // relError is the largest difference between got and want over the largest |want|.
@@ -95,7 +108,13 @@ func TestWinogradError(t *testing.T) {
 			t.Fatalf("case %d (%+v) is not a geometry winograd.h takes", i, g)
 		}
 		x, w, b, dy := winogradInputs(g, uint64(i))
-		wantY, wantDX := directConv(g, x, w, b, dy)
+		wantY, wantDX, wantDW, wantDB := directConv(g, x, w, b, dy)
+		// The weight gradient is added to what dw and db held: start from values of its scale.
+		dw0, db0 := make([]float32, len(w)), make([]float32, g.O)
+		for j := range dw0 {
+			dw0[j] = float32(wantDW[j] * 0.25)
+			wantDW[j] += float64(dw0[j])
+		}
 		cv, err := winogradConvs.NewConv(g)
 		if err != nil {
 			t.Fatal(err)
@@ -103,25 +122,31 @@ func TestWinogradError(t *testing.T) {
 		if _, ok := cv.(*winogradConv); !ok {
 			t.Fatalf("case %d: the provider made no Winograd convolution", i)
 		}
-		y, dx := make([]float32, len(wantY)), make([]float32, len(wantDX))
-		cv.Forward(x, w, b, y)
-		cv.BackwardData(dy, w, dx)
-		ey, edx := relError(y, wantY), relError(dx, wantDX)
-		line := ""
-		if direct, _ := nativeConv.NewConv(g); direct != nil {
-			dy2, dx2 := make([]float32, len(wantY)), make([]float32, len(wantDX))
-			direct.Forward(x, w, b, dy2)
-			direct.BackwardData(dy, w, dx2)
-			line = "; oneDNN's direct: " + fmtE(relError(dy2, wantY)) + ", " + fmtE(relError(dx2, wantDX))
+		want := [4][]float64{wantY, wantDX, wantDW, wantDB}
+		got := winogradResults(g, cv, x, w, b, dy, dw0, db0)
+		var errs, direct [4]float64
+		if d, _ := nativeConv.NewConv(g); d != nil {
+			res := winogradResults(g, d, x, w, b, dy, dw0, db0)
+			for k := range res {
+				if k < 3 || g.Bias {
+					direct[k] = relError(res[k], want[k])
+				}
+			}
 		}
-		t.Logf("%+v: output %s, input gradient %s%s", g, fmtE(ey), fmtE(edx), line)
-		if ey > 1e-5 || edx > 1e-5 {
-			t.Errorf("case %d: relative errors %g (output), %g (input gradient), want ≤ 1e-5", i, ey, edx)
+		for k := range got {
+			if k == 3 && !g.Bias {
+				continue
+			}
+			errs[k] = relError(got[k], want[k])
+			if errs[k] > 1e-5 {
+				t.Errorf("case %d, %s: relative error %.3g, want ≤ 1e-5", i, winogradNames[k], errs[k])
+			}
 		}
+		t.Logf("%+v: relative errors of y, dx, dw, db %.2g (oneDNN's direct convolution %.2g)", g, errs, direct)
 	}
 }
 
-func fmtE(v float64) string { return strconv.FormatFloat(v, 'e', 2, 64) }
+var winogradNames = [4]string{"output", "input gradient", "weight gradient", "bias gradient"}
 
 // The AVX2 and the AVX-512 versions give the same bits (the same operations on every value, in
 // the same order); so does a weight change in place, which the cached filters must notice.
@@ -132,16 +157,13 @@ func TestWinogradWidthsAgree(t *testing.T) {
 	defer func(old int) { winogradISA = old }(winogradISA)
 	for i, g := range winogradCases {
 		x, w, b, dy := winogradInputs(g, uint64(i))
-		run := func(isa int) [2][]float32 {
+		run := func(isa int) [4][]float32 {
 			winogradISA = isa
 			cv, err := winogradConvs.NewConv(g)
 			if err != nil {
 				t.Fatal(err)
 			}
-			y, dx := make([]float32, g.N*g.OH*g.OW*g.O), make([]float32, g.N*g.H*g.W*g.C)
-			cv.Forward(x, w, b, y)
-			cv.BackwardData(dy, w, dx)
-			return [2][]float32{y, dx}
+			return winogradResults(g, cv, x, w, b, dy, make([]float32, len(w)), make([]float32, g.O))
 		}
 		wide, narrow := run(2), run(1)
 		for k := range wide {
@@ -162,16 +184,14 @@ func TestWinogradNewWeights(t *testing.T) {
 	g := winogradCases[1]
 	x, w, b, dy := winogradInputs(g, 7)
 	cv, _ := winogradConvs.NewConv(g)
-	y, dx := make([]float32, g.N*g.OH*g.OW*g.O), make([]float32, g.N*g.H*g.W*g.C)
-	cv.Forward(x, w, b, y)
-	cv.BackwardData(dy, w, dx)
+	zeros := make([]float32, len(w))
+	winogradResults(g, cv, x, w, b, dy, zeros, zeros[:g.O])
 	for i := range w {
 		w[i] *= -0.5
 	}
-	cv.Forward(x, w, b, y)
-	cv.BackwardData(dy, w, dx)
-	wantY, wantDX := directConv(g, x, w, b, dy)
-	if ey, edx := relError(y, wantY), relError(dx, wantDX); ey > 1e-5 || edx > 1e-5 {
+	got := winogradResults(g, cv, x, w, b, dy, zeros, zeros[:g.O])
+	wantY, wantDX, _, _ := directConv(g, x, w, b, dy)
+	if ey, edx := relError(got[0], wantY), relError(got[1], wantDX); ey > 1e-5 || edx > 1e-5 {
 		t.Fatalf("after the weights changed: relative errors %g, %g", ey, edx)
 	}
 }

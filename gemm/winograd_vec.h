@@ -84,3 +84,42 @@ __attribute__((target(FG_W_TARGET))) static void FG_W_NAME(fg_wino_out)(const fg
 		}
 	}
 }
+
+// fg_wino_dy writes P for tiles [t0, t0 + T) of the output gradient dy (a grid of g):
+// P[(ξ·6 + ν)·T + i][o] = (A dy A ᵀ)[ξ][ν] of tile t0 + i (2×2 values, zero outside the grid):
+// the weight gradient's transform of the output side. Rows of the tile first, then columns.
+__attribute__((target(FG_W_TARGET))) static void FG_W_NAME(fg_wino_dy)(const fg_wino *g, const float *dy, long t0, long T, float *P) {
+	const long O = g->o, per = g->th * g->tw, s = T * O;
+	const FG_W_VT two = FG_W_SET1(2), zero = FG_W_SET1(0);
+	for (long i = 0; i < T; i++) {
+		long t = t0 + i, n = t / per, r = t % per;
+		long y0 = 2 * (r / g->tw), x0 = 2 * (r % g->tw);
+		const float *grid = dy + n * g->oh * g->ow * O;
+		for (long o = 0; o < O; o += FG_W_LANES) {
+			FG_W_VT d[2][2], q[6][2];
+			for (int a = 0; a < 2; a++)
+				for (int c = 0; c < 2; c++)
+					d[a][c] = y0 + a < g->oh && x0 + c < g->ow ? FG_W_LOAD(grid + ((y0 + a) * g->ow + x0 + c) * O + o) : zero;
+			for (int c = 0; c < 2; c++) {
+				q[0][c] = d[0][c];
+				q[1][c] = d[0][c] + d[1][c];
+				q[2][c] = d[0][c] - d[1][c];
+				q[3][c] = d[0][c] + two * d[1][c];
+				q[4][c] = d[0][c] - two * d[1][c];
+				q[5][c] = d[1][c];
+			}
+			float *p = P + i * O + o;
+#pragma GCC unroll 6
+			for (int a = 0; a < 6; a++) {
+				const FG_W_VT e0 = q[a][0], e1 = q[a][1];
+				float *pa = p + a * 6 * s;
+				FG_W_STORE(pa, e0);
+				FG_W_STORE(pa + s, e0 + e1);
+				FG_W_STORE(pa + 2 * s, e0 - e1);
+				FG_W_STORE(pa + 3 * s, e0 + two * e1);
+				FG_W_STORE(pa + 4 * s, e0 - two * e1);
+				FG_W_STORE(pa + 5 * s, e1);
+			}
+		}
+	}
+}
