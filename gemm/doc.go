@@ -11,12 +11,12 @@
 // ("onednn", "openblas" or "gonum") each time it is called, and EnvError reports a bad value.
 //
 // Convolutions have a provider of their own, ConvProvider, carried by the same Context: Winograd's
-// F(2×2, 5×5) for the stride-1 5×5 layers whose channel counts 16 divides (winograd.h; the
-// classifier's second convolution) and oneDNN for every other layer (the default where oneDNN is
+// F(2×2, 5×5) for the stride-1 5×5 layers whose channel counts 16 divides, up to 256 (winograd.h;
+// the classifier's second convolution) and oneDNN for every other layer (the default where oneDNN is
 // compiled in); oneDNN alone; or Im2Col, which leaves the layers to compute im2col followed by
 // the context's products. FGRELU_CONV ("winograd", "onednn" or "im2col") chooses. Winograd's
 // convolutions give the same bits on every machine with AVX2 and FMA and for every GOMAXPROCS,
-// within 1e-5 of the exact convolution's largest value (TestWinogradError). oneDNN
+// within 2e-5 of the exact convolution's largest value (TestWinogradError). oneDNN
 // computes each convolution with OpenMP threads of its own (as many as GOMAXPROCS when it is
 // first used, at most one per core) and rounds differently from im2col (nn's tests bound the
 // difference); on one machine it gives the same bits on every run, but another instruction set

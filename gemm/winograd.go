@@ -50,16 +50,36 @@ func (p winogradProvider) Direct() ConvProvider { return p.inner }
 // winogradConfig says which layers the provider takes and at which vector width.
 func winogradConfig() string {
 	width := [...]string{"none on this CPU: every layer to oneDNN", "AVX2", "AVX-512"}[winogradISA]
-	return "F(2×2, 5×5) for stride-1 5×5 layers of 16k channels, " + width
+	return "F(2×2, 5×5) for stride-1 5×5 layers of 16k ≤ 256 channels, " + width
+}
+
+// wideProducts reports whether the transforms and products of a forward (or input gradient)
+// with o output channels run at AVX-512 width; wideWeights, whether a weight gradient with c
+// input channels does. Either width gives the same bits.
+func wideProducts(o int) bool { return winogradISA >= 2 && o%64 == 0 }
+func wideWeights(c int) bool  { return winogradISA >= 2 && c%32 == 0 }
+
+func cBool(b bool) C.int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // winogradFits reports whether g is a geometry winograd.h computes: stride 1, a 5×5 kernel,
 // padding within the kernel, and channel counts its vectors divide (16 on both sides, since the
-// input gradient swaps them).
+// input gradient swaps them), up to winoMaxChannels.
 func winogradFits(g ConvGeom) bool {
 	return winogradISA > 0 && g.K == 5 && g.Stride == 1 && g.Pad >= 0 && g.Pad <= 4 &&
-		g.C%16 == 0 && g.O%16 == 0 && g.OH == g.H+2*g.Pad-4 && g.OW == g.W+2*g.Pad-4
+		g.C%16 == 0 && g.O%16 == 0 && g.C <= winoMaxChannels && g.O <= winoMaxChannels &&
+		g.OH == g.H+2*g.Pad-4 && g.OW == g.W+2*g.Pad-4
 }
+
+// winoMaxChannels bounds the channel counts Winograd's convolutions take: the error of a sum over
+// the input channels grows with their count (about as its square root; 1.1e-5 of the largest
+// value at 256 input channels, 1.3e-5 at 1024, 4.9e-6 at 64), and TestWinogradError states the
+// bound up to 256.
+const winoMaxChannels = 256
 
 func (p winogradProvider) NewConv(g ConvGeom) (Conv, error) {
 	if !winogradFits(g) {
@@ -151,12 +171,10 @@ func (c *winogradConv) BackwardWeights(x, dy, dw, db []float32) {
 	clear(c.z)
 	c.dbSums = slices.Grow(c.dbSums[:0], groups*g.O)[:groups*g.O]
 	clear(c.dbSums)
-	c.ensureScratch(par.Workers(groups))
-	wide := C.int(0)
-	if winogradISA >= 2 && g.C%32 == 0 {
-		wide = 1
-	}
-	par.DoWorker(groups, func(wk, gi int) {
+	workers := par.Workers(groups)
+	c.ensureScratch(workers)
+	wide := cBool(wideWeights(g.C))
+	par.DoWorker(groups, workers, func(wk, gi int) {
 		n0, n1 := par.Bounds(gi, groups, g.N)
 		var sums *C.double
 		if g.Bias {
@@ -221,12 +239,10 @@ func bits(s []float32) []uint32 {
 func (c *winogradConv) run(geom *C.fg_wino, in, u []float32, bias *C.float, out []float32) {
 	tiles := int(geom.n * geom.th * geom.tw)
 	blocks := (tiles + winoTiles - 1) / winoTiles
-	c.ensureScratch(par.Workers(blocks))
-	wide := C.int(0)
-	if winogradISA >= 2 && geom.o%64 == 0 {
-		wide = 1
-	}
-	par.DoWorker(blocks, func(wk, blk int) {
+	workers := par.Workers(blocks)
+	c.ensureScratch(workers)
+	wide := cBool(wideProducts(int(geom.o)))
+	par.DoWorker(blocks, workers, func(wk, blk int) {
 		t0 := blk * winoTiles
 		n := min(winoTiles, tiles-t0)
 		C.fg_wino_tiles(geom, ptr(in), ptr(u), bias, ptr(out), C.long(t0), C.long(n), ptr(c.scratch[wk]), wide)

@@ -13,7 +13,8 @@
 // Every output value is computed by the same operations in the same order whichever vector width
 // computes it (the products' sums run over the channels in order, one fused multiply-add each), so
 // the AVX2 and AVX-512 versions agree to the last bit, as does any split of the tiles over
-// threads. The matrices (derived with exact rationals; see winograd_test.go):
+// threads. The matrices (solved for in exact rationals from the construction; TestWinogradError
+// checks the convolutions they compute against the definition):
 //
 //	Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1]
 //	G  = [1/4 0 0 0 0; −1/6 ×5; −1/6 1/6 −1/6 1/6 −1/6; 1/24 1/12 1/6 1/3 2/3;
@@ -22,6 +23,9 @@
 // No contraction of a multiplication and an addition into one instruction: the transforms must
 // round the same at every vector width (GCC contracts vector arithmetic by default).
 #pragma GCC optimize("fp-contract=off")
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF // clang ignores GCC's pragma and honours the standard one
+#endif
 #include <stddef.h>
 #include <string.h>
 #if defined(__x86_64__)

@@ -9,14 +9,21 @@ import (
 	"testing"
 )
 
-// winogradCases: the classifier's C2 at a small batch, and geometries with partial tiles at
-// the bottom and right (odd grids), no padding, the most padding, and output channels that the
-// AVX-512 products do not take (not a multiple of 64).
+// winogradCases: the classifier's C2 at a small batch; geometries with partial tiles at the
+// bottom and right (odd grids), every padding, images smaller than the kernel, the most input
+// channels winogradFits takes; on both widths (64 output channels for the AVX-512 products,
+// 32 input channels for the AVX-512 weight gradient) and on AVX2 alone (other counts).
 var winogradCases = []ConvGeom{
 	{N: 4, H: 16, W: 16, C: 64, OH: 16, OW: 16, O: 64, K: 5, Stride: 1, Pad: 2, Bias: true},
 	{N: 3, H: 7, W: 9, C: 16, OH: 3, OW: 5, O: 32, K: 5, Stride: 1, Pad: 0, Bias: true},
 	{N: 2, H: 5, W: 6, C: 32, OH: 9, OW: 10, O: 16, K: 5, Stride: 1, Pad: 4},
 	{N: 2, H: 11, W: 8, C: 16, OH: 9, OW: 6, O: 48, K: 5, Stride: 1, Pad: 1, Bias: true},
+	{N: 2, H: 9, W: 7, C: 64, OH: 9, OW: 7, O: 64, K: 5, Stride: 1, Pad: 2, Bias: true},
+	{N: 3, H: 7, W: 10, C: 64, OH: 11, OW: 14, O: 64, K: 5, Stride: 1, Pad: 4},
+	{N: 2, H: 1, W: 1, C: 64, OH: 3, OW: 3, O: 64, K: 5, Stride: 1, Pad: 3, Bias: true},
+	{N: 2, H: 6, W: 5, C: 32, OH: 8, OW: 7, O: 64, K: 5, Stride: 1, Pad: 3},
+	{N: 1, H: 8, W: 8, C: 256, OH: 8, OW: 8, O: 64, K: 5, Stride: 1, Pad: 2, Bias: true},
+	{N: 1, H: 6, W: 6, C: 64, OH: 6, OW: 6, O: 256, K: 5, Stride: 1, Pad: 2},
 }
 
 // directConv is the convolution and its three gradients in float64, from their definitions.
@@ -95,10 +102,12 @@ func winogradInputs(g ConvGeom, seed uint64) (x, w, b, dy []float32) {
 // Winograd's F(2×2, 5×5) rounds differently from a direct convolution: its transforms multiply
 // by up to 5 and its filters' by fractions, so its error is larger than a direct float32 sum's.
 // Against the exact (float64) convolution, on PyTorch-initialised weights and inputs in
-// [−1, 1], both the output and the input gradient are within 1e-5 of the tensor's largest
-// magnitude (measured for C2: 4.9e-6 and 3.4e-6, where oneDNN's direct convolution has 1.5e-6
-// and 1.4e-6; the other cases 1.7e-6 to 2.9e-6); the layer tests (nn.TestConvProvidersAgree)
-// hold it to the same 1e-5 against im2col.
+// [−1, 1], the output and the three gradients are within 2e-5 of the tensor's largest magnitude
+// (measured here at most 7.0e-6, for 256 input channels; a sweep of 155 geometries with other
+// inputs found up to 1.2e-5, on a 1×1 image padded by 3; 4.9e-6, 3.4e-6 and 4.1e-6 for C2's
+// output, input and weight gradients, where oneDNN's direct
+// convolution has 1.5e-6, 1.4e-6 and 2.8e-7; at C2's batch of 128, 4.5e-6, 6.1e-6 and
+// 6.4e-6). The layer tests (nn.TestConvProvidersAgree) hold C2 to 1e-5 against im2col.
 func TestWinogradError(t *testing.T) {
 	if winogradISA == 0 {
 		t.Skip("skipped: this CPU has no AVX2 with FMA (or FGRELU_KERNEL_ISA=scalar): no Winograd convolutions")
@@ -138,8 +147,8 @@ func TestWinogradError(t *testing.T) {
 				continue
 			}
 			errs[k] = relError(got[k], want[k])
-			if errs[k] > 1e-5 {
-				t.Errorf("case %d, %s: relative error %.3g, want ≤ 1e-5", i, winogradNames[k], errs[k])
+			if errs[k] > 2e-5 {
+				t.Errorf("case %d, %s: relative error %.3g, want ≤ 2e-5", i, winogradNames[k], errs[k])
 			}
 		}
 		t.Logf("%+v: relative errors of y, dx, dw, db %.2g (oneDNN's direct convolution %.2g)", g, errs, direct)
@@ -149,13 +158,19 @@ func TestWinogradError(t *testing.T) {
 var winogradNames = [4]string{"output", "input gradient", "weight gradient", "bias gradient"}
 
 // The AVX2 and the AVX-512 versions give the same bits (the same operations on every value, in
-// the same order); so does a weight change in place, which the cached filters must notice.
+// the same order), in every case where some part runs at AVX-512 width.
 func TestWinogradWidthsAgree(t *testing.T) {
 	if winogradISA < 2 {
 		t.Skip("skipped: this CPU (or FGRELU_KERNEL_ISA) runs no AVX-512 version to compare with AVX2")
 	}
 	defer func(old int) { winogradISA = old }(winogradISA)
+	compared := 0
 	for i, g := range winogradCases {
+		winogradISA = 2
+		if !wideProducts(g.O) && !wideProducts(g.C) && !wideWeights(g.C) {
+			continue // AVX2 only: nothing to compare
+		}
+		compared++
 		x, w, b, dy := winogradInputs(g, uint64(i))
 		run := func(isa int) [4][]float32 {
 			winogradISA = isa
@@ -169,29 +184,57 @@ func TestWinogradWidthsAgree(t *testing.T) {
 		for k := range wide {
 			for j := range wide[k] {
 				if math.Float32bits(wide[k][j]) != math.Float32bits(narrow[k][j]) {
-					t.Fatalf("case %d, result %d, value %d: AVX-512 %v, AVX2 %v", i, k, j, wide[k][j], narrow[k][j])
+					t.Fatalf("case %d, %s, value %d: AVX-512 %v, AVX2 %v", i, winogradNames[k], j, wide[k][j], narrow[k][j])
 				}
 			}
 		}
 	}
+	if compared < 6 {
+		t.Fatalf("only %d cases ran at AVX-512 width", compared)
+	}
 }
 
-// A convolution whose weights change in place between calls uses the new ones.
+// A convolution whose weights change in place between calls uses the new ones (its transformed
+// filters are cached), at both widths.
 func TestWinogradNewWeights(t *testing.T) {
 	if winogradISA == 0 {
 		t.Skip("skipped: no Winograd convolutions on this CPU")
 	}
-	g := winogradCases[1]
-	x, w, b, dy := winogradInputs(g, 7)
-	cv, _ := winogradConvs.NewConv(g)
-	zeros := make([]float32, len(w))
-	winogradResults(g, cv, x, w, b, dy, zeros, zeros[:g.O])
-	for i := range w {
-		w[i] *= -0.5
+	for _, i := range []int{1, 4} {
+		g := winogradCases[i]
+		x, w, b, dy := winogradInputs(g, 7)
+		cv, err := winogradConvs.NewConv(g)
+		if _, ok := cv.(*winogradConv); err != nil || !ok {
+			t.Fatalf("case %d: no Winograd convolution (%v)", i, err)
+		}
+		winogradResults(g, cv, x, w, b, dy, make([]float32, len(w)), make([]float32, g.O))
+		for i := range w {
+			w[i] *= -0.5
+		}
+		got := winogradResults(g, cv, x, w, b, dy, make([]float32, len(w)), make([]float32, g.O))
+		wantY, wantDX, _, _ := directConv(g, x, w, b, dy)
+		if ey, edx := relError(got[0], wantY), relError(got[1], wantDX); ey > 2e-5 || edx > 2e-5 {
+			t.Fatalf("case %d after the weights changed: relative errors %g, %g", i, ey, edx)
+		}
 	}
-	got := winogradResults(g, cv, x, w, b, dy, zeros, zeros[:g.O])
-	wantY, wantDX, _, _ := directConv(g, x, w, b, dy)
-	if ey, edx := relError(got[0], wantY), relError(got[1], wantDX); ey > 1e-5 || edx > 1e-5 {
-		t.Fatalf("after the weights changed: relative errors %g, %g", ey, edx)
+}
+
+// Geometries beyond what the tests above bound are left to the provider Winograd wraps.
+func TestWinogradDeclines(t *testing.T) {
+	for _, g := range []ConvGeom{
+		{N: 1, H: 8, W: 8, C: 512, OH: 8, OW: 8, O: 64, K: 5, Stride: 1, Pad: 2}, // too many channels
+		{N: 1, H: 8, W: 8, C: 64, OH: 4, OW: 4, O: 64, K: 5, Stride: 2, Pad: 2},  // stride 2
+		{N: 1, H: 8, W: 8, C: 64, OH: 8, OW: 8, O: 64, K: 3, Stride: 1, Pad: 1},  // 3×3
+		{N: 1, H: 8, W: 8, C: 24, OH: 8, OW: 8, O: 64, K: 5, Stride: 1, Pad: 2},  // 24 channels
+		{N: 1, H: 8, W: 8, C: 64, OH: 9, OW: 9, O: 64, K: 5, Stride: 1, Pad: 2},  // not the grid of its padding
+	} {
+		if winogradFits(g) {
+			t.Errorf("%+v: winogradFits", g)
+		}
+		if cv, _ := winogradConvs.NewConv(g); cv != nil {
+			if _, ok := cv.(*winogradConv); ok {
+				t.Errorf("%+v: a Winograd convolution", g)
+			}
+		}
 	}
 }

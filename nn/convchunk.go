@@ -40,10 +40,11 @@ func (s *scratch) get(w, n int) []float32 {
 // after reserving a scratch buffer per goroutine in each of bufs.
 func forGroups(n int, bufs []*scratch, body func(w, g, n0, n1 int)) {
 	groups := groupsOf(n)
+	workers := par.Workers(groups)
 	for _, b := range bufs {
-		b.reserve(par.Workers(groups))
+		b.reserve(workers)
 	}
-	par.DoWorker(groups, func(w, g int) {
+	par.DoWorker(groups, workers, func(w, g int) {
 		n0, n1 := par.Bounds(g, groups, n)
 		body(w, g, n0, n1)
 	})

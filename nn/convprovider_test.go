@@ -188,8 +188,9 @@ func TestConvProvidersOnOtherThreads(t *testing.T) {
 }
 
 // The tests above once more with oneDNN held to its AVX2 code (ONEDNN_MAX_CPU_ISA, read when the
-// library starts, so in a child process): what a machine without AVX-512 runs. oneDNN picks
-// other implementations there (gemm-based ones for some layers).
+// library starts, so in a child process) and Winograd's convolutions and the elementwise kernels
+// too (FGRELU_KERNEL_ISA): what a machine without AVX-512 runs. oneDNN picks other
+// implementations there (gemm-based ones for some layers).
 func TestConvProvidersOnAVX2(t *testing.T) {
 	if os.Getenv("ONEDNN_MAX_CPU_ISA") != "" {
 		t.Skip("skipped: this process already runs with ONEDNN_MAX_CPU_ISA set")
@@ -202,7 +203,7 @@ func TestConvProvidersOnAVX2(t *testing.T) {
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^(TestConvProvidersAgree|TestConvProvidersOnOtherThreads|TestConvProviderISA)$",
 		"-test.count=1", "-test.v")
-	cmd.Env = append(os.Environ(), "ONEDNN_MAX_CPU_ISA=AVX2")
+	cmd.Env = append(os.Environ(), "ONEDNN_MAX_CPU_ISA=AVX2", "FGRELU_KERNEL_ISA=avx2")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("with ONEDNN_MAX_CPU_ISA=AVX2: %v\n%s", err, out)

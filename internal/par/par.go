@@ -59,16 +59,18 @@ func For(n, grain int, body func(lo, hi int)) {
 
 // Do runs body(i) for i in [0, n) on up to GOMAXPROCS goroutines, the caller's included.
 func Do(n int, body func(i int)) {
-	DoWorker(n, func(_, i int) { body(i) })
+	DoWorker(n, Workers(n), func(_, i int) { body(i) })
 }
 
 // Workers is how many goroutines Do and DoWorker use for n items.
 func Workers(n int) int { return max(1, min(runtime.GOMAXPROCS(0), n)) }
 
-// DoWorker is Do that also tells body which goroutine runs it (0 ≤ w < Workers(n)), so that
-// body can use scratch memory of its own. Results must not depend on w.
-func DoWorker(n int, body func(w, i int)) {
-	workers := Workers(n)
+// DoWorker is Do on at most workers goroutines that also tells body which one runs it
+// (0 ≤ w < workers), so that body can use scratch memory of its own. The caller reads workers
+// once, normally Workers(n), and sizes that memory by it: GOMAXPROCS may change before DoWorker
+// would read it again. Results must not depend on w.
+func DoWorker(n, workers int, body func(w, i int)) {
+	workers = max(1, min(workers, n))
 	if workers <= 1 {
 		for i := range n {
 			body(0, i)

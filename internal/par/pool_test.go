@@ -22,7 +22,7 @@ func TestDoWorkerConcurrentAndNested(t *testing.T) {
 			for round := range 200 {
 				n := 1 + (g*7+round)%13
 				hits := make([]atomic.Int32, n*3)
-				DoWorker(n, func(w, i int) {
+				DoWorker(n, Workers(n), func(w, i int) {
 					if w < 0 || w >= Workers(n) {
 						bad.Add(1)
 					}
@@ -39,6 +39,26 @@ func TestDoWorkerConcurrentAndNested(t *testing.T) {
 	wg.Wait()
 	if bad.Load() != 0 {
 		t.Fatalf("%d items ran other than once or on a worker index out of range", bad.Load())
+	}
+}
+
+// GOMAXPROCS raised between sizing scratch memory by Workers and the loop: DoWorker keeps to
+// the count it is given, so no body sees a worker index beyond the scratch.
+func TestDoWorkerKeepsItsCount(t *testing.T) {
+	old := runtime.GOMAXPROCS(2)
+	defer runtime.GOMAXPROCS(old)
+	workers := Workers(64)
+	runtime.GOMAXPROCS(6)
+	var bad atomic.Int64
+	for range 50 {
+		DoWorker(64, workers, func(w, i int) {
+			if w >= workers {
+				bad.Add(1)
+			}
+		})
+	}
+	if bad.Load() != 0 {
+		t.Fatalf("%d items ran on a worker index ≥ %d", bad.Load(), workers)
 	}
 }
 
