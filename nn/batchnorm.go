@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/fgrelu/fgrelu/internal/kernels"
 	"github.com/fgrelu/fgrelu/internal/par"
@@ -55,30 +56,42 @@ func cmp0(v, def float64) float64 {
 	return v
 }
 
-// columnStats returns per-column Σx and Σx² of a rows×cols matrix in float64, reproducibly.
-func columnStats(x []float32, rows, cols int) (sum, sq []float64) {
+// columnStats returns per-column Σx and Σx² of a rows×cols matrix in float64, reproducibly, with
+// the chunks' partial sums in *parts (grown as needed: kept by the caller, so that a training
+// step allocates nothing that the garbage collector must later find).
+func columnStats(x []float32, rows, cols int, parts *[]float64) (sum, sq []float64) {
 	c := par.Chunks(rows, par.RowGrain(par.ColumnGrain, cols))
-	parts := make([]float64, 2*c*cols)
+	*parts = slices.Grow((*parts)[:0], 2*c*cols)[:2*c*cols]
+	p := *parts
+	clear(p) // ColumnSums adds to them
 	par.Do(c, func(i int) {
 		lo, hi := par.Bounds(i, c, rows)
-		s, q := parts[2*i*cols:(2*i+1)*cols], parts[(2*i+1)*cols:(2*i+2)*cols]
+		s, q := p[2*i*cols:(2*i+1)*cols], p[(2*i+1)*cols:(2*i+2)*cols]
 		rows := x[lo*cols : hi*cols]
 		kernels.ColumnSums(rows, rows, hi-lo, cols, s, q)
 	})
-	sum, sq = make([]float64, cols), make([]float64, cols)
-	for i := range c {
+	return addParts(p, c, cols)
+}
+
+// addParts adds the c chunks' pairs of partial column sums in p, in chunk order, into the
+// first pair's storage and returns it.
+func addParts(p []float64, c, cols int) (a, b []float64) {
+	a, b = p[:cols], p[cols:2*cols]
+	for i := 1; i < c; i++ {
 		for j := range cols {
-			sum[j] += parts[2*i*cols+j]
-			sq[j] += parts[(2*i+1)*cols+j]
+			a[j] += p[2*i*cols+j]
+			b[j] += p[(2*i+1)*cols+j]
 		}
 	}
-	return sum, sq
+	return a, b
 }
 
 // normSaved is what batch norm's backward needs of its forward.
 type normSaved struct {
-	xhat *tensor.Tensor // the normalised input (x − μ)/√(σ² + ε)
-	inv  *tensor.Tensor // 1/√(σ² + ε) per channel
+	xhat  *tensor.Tensor // the normalised input (x − μ)/√(σ² + ε)
+	inv   *tensor.Tensor // 1/√(σ² + ε) per channel
+	parts []float64      // partial column sums of the forward's statistics and the backward's
+	mean  []float32
 }
 
 // Forward. Saved: x̂ and 1/√(σ² + ε) per channel.
@@ -90,9 +103,10 @@ func (b *BatchNorm) Forward(st *State, x *tensor.Tensor) *tensor.Tensor {
 	st.norm.xhat = tensor.Ensure(st.norm.xhat, x.Shape...)
 	st.norm.inv = tensor.Ensure(st.norm.inv, c)
 	xhat, inv := st.norm.xhat, st.norm.inv
-	mean := make([]float32, c)
+	st.norm.mean = slices.Grow(st.norm.mean[:0], c)[:c]
+	mean := st.norm.mean
 	if st.Train {
-		sum, sq := columnStats(x.Data, rows, c)
+		sum, sq := columnStats(x.Data, rows, c, &st.norm.parts)
 		m := b.momentum()
 		for j := range c {
 			mu := sum[j] / float64(rows)
@@ -128,19 +142,15 @@ func (b *BatchNorm) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.
 	rows := dy.Len() / c
 	xhat, inv := st.norm.xhat.Data, st.norm.inv.Data
 	k := par.Chunks(rows, par.RowGrain(par.ColumnGrain, c))
-	parts := make([]float64, 2*k*c)
+	st.norm.parts = slices.Grow(st.norm.parts[:0], 2*k*c)[:2*k*c]
+	parts := st.norm.parts
+	clear(parts) // ColumnSums adds to them
 	par.Do(k, func(i int) {
 		lo, hi := par.Bounds(i, k, rows)
 		s, q := parts[2*i*c:(2*i+1)*c], parts[(2*i+1)*c:(2*i+2)*c]
 		kernels.ColumnSums(dy.Data[lo*c:hi*c], xhat[lo*c:hi*c], hi-lo, c, s, q)
 	})
-	sumDy, sumDyX := make([]float64, c), make([]float64, c)
-	for i := range k {
-		for j := range c {
-			sumDy[j] += parts[2*i*c+j]
-			sumDyX[j] += parts[(2*i+1)*c+j]
-		}
-	}
+	sumDy, sumDyX := addParts(parts, k, c)
 	for j := range c {
 		b.Gamma.Grad.Data[j] += float32(sumDyX[j])
 		b.Beta.Grad.Data[j] += float32(sumDy[j])

@@ -156,7 +156,7 @@ func (c *Conv2D) weightGradient(st *State, g patchGeom, dy *tensor.Tensor) {
 	})
 	addPartials(c.Weight.Grad.Data, partials, groups)
 	if c.Bias != nil {
-		addColumnSums(c.Bias.Grad.Data, dy.Data, n*rows, c.Out)
+		addColumnSums(c.Bias.Grad.Data, dy.Data, n*rows, c.Out, &st.colSums)
 	}
 }
 

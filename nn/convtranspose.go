@@ -117,7 +117,7 @@ func (c *ConvTranspose2D) Backward(st *State, dy *tensor.Tensor, needDX bool) *t
 		st.DX = tensor.Ensure(st.DX, st.X.Shape...)
 	}
 	if c.Bias != nil {
-		addColumnSums(c.Bias.Grad.Data, dy.Data, n*g.H*g.W, c.Out)
+		addColumnSums(c.Bias.Grad.Data, dy.Data, n*g.H*g.W, c.Out, &st.colSums)
 	}
 	if cv, cg, release := c.provider(st, g, n); cv != nil {
 		defer release()

@@ -67,7 +67,7 @@ func (d *Dense) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Tens
 		// The weight gradient alone: split over the cores rather than left on one.
 		st.Gemm.Mul(true, false, d.Out, d.In, n, 1, dy.Data, d.Out, st.X.Data, d.In, 1, d.Weight.Grad.Data, d.In)
 		if d.Bias != nil {
-			addColumnSums(d.Bias.Grad.Data, dy.Data, n, d.Out)
+			addColumnSums(d.Bias.Grad.Data, dy.Data, n, d.Out, &st.colSums)
 		}
 		return nil
 	}
@@ -76,7 +76,7 @@ func (d *Dense) Backward(st *State, dy *tensor.Tensor, needDX bool) *tensor.Tens
 		if task == 0 {
 			st.Gemm.Serial(true, false, d.Out, d.In, n, 1, dy.Data, d.Out, st.X.Data, d.In, 1, d.Weight.Grad.Data, d.In)
 			if d.Bias != nil {
-				addColumnSums(d.Bias.Grad.Data, dy.Data, n, d.Out)
+				addColumnSums(d.Bias.Grad.Data, dy.Data, n, d.Out, &st.colSums)
 			}
 		} else {
 			st.Gemm.Serial(false, false, n, d.In, d.Out, 1, dy.Data, d.Out, d.Weight.Value.Data, d.In, 0, st.DX.Data, d.In)

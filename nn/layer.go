@@ -48,6 +48,7 @@ type State struct {
 	cols     scratch   // Conv2D, ConvTranspose2D: patch matrices, one per goroutine (step-wide)
 	dcols    scratch   // Conv2D: gradients of the patch matrices (step-wide)
 	partials []float32 // Conv2D, ConvTranspose2D: per-group weight gradients (step-wide)
+	colSums  []float64 // layers with a bias: the partial sums of its gradient (addColumnSums)
 }
 
 // gradientBuffer is where an elementwise Backward writes its input gradient: dy itself when the

@@ -1,13 +1,21 @@
 package nn
 
-import "github.com/fgrelu/fgrelu/internal/par"
+import (
+	"slices"
+
+	"github.com/fgrelu/fgrelu/internal/par"
+)
 
 // addColumnSums adds the column sums of the rows×cols matrix src into dst, accumulating in
 // float64. Rows are cut into chunks fixed by the shape (internal/par), each chunk sums on its
 // own goroutine, and the partial sums are added in chunk order, so the result is reproducible.
-func addColumnSums(dst, src []float32, rows, cols int) {
+// The partial sums live in *parts, grown as needed and kept by the caller (a layer's state), so
+// that a training step leaves no garbage behind.
+func addColumnSums(dst, src []float32, rows, cols int, scratch *[]float64) {
 	c := par.Chunks(rows, par.RowGrain(par.ColumnGrain, cols))
-	parts := make([]float64, c*cols)
+	*scratch = slices.Grow((*scratch)[:0], c*cols)[:c*cols]
+	parts := *scratch
+	clear(parts)
 	par.Do(c, func(i int) {
 		lo, hi := par.Bounds(i, c, rows)
 		acc := parts[i*cols : (i+1)*cols]
