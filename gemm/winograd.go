@@ -105,6 +105,10 @@ const (
 	winoWeightTiles = 36
 )
 
+// winogradConv is the Winograd convolution of one geometry: its forward and input-gradient
+// geometries for winograd.h, the transformed filters of each, and the scratch memory its calls
+// reuse (guarded by mu: a Conv's methods are called from one goroutine at a time, but the lock
+// costs nothing and keeps a misuse from corrupting it).
 type winogradConv struct {
 	g        ConvGeom
 	fwd, bwd C.fg_wino
@@ -215,7 +219,6 @@ func (c *winogradConv) ensureScratch(workers int) {
 func (f *filters) of(g ConvGeom, w []float32) []float32 {
 	w = w[:g.O*g.K*g.K*g.C]
 	if slices.Equal(bits(w), bits(f.from)) { // bits: −0 is not +0, a NaN is itself
-
 		return f.u
 	}
 	flip := C.int(0)

@@ -20,6 +20,10 @@
 //	G  = [1/4 0 0 0 0; −1/6 ×5; −1/6 1/6 −1/6 1/6 −1/6; 1/24 1/12 1/6 1/3 2/3;
 //	      1/24 −1/12 1/6 −1/3 2/3; 0 0 0 0 1]
 //	Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 1]
+//
+// The weight gradient runs the adjoint of the same transforms: dg = Gᵀ [Σ (A dy Aᵀ) ⊙ (Bᵀ d B)] G,
+// summed over the tiles.
+
 // No contraction of a multiplication and an addition into one instruction: the transforms must
 // round the same at every vector width (GCC contracts vector arithmetic by default).
 #pragma GCC optimize("fp-contract=off")
@@ -201,8 +205,8 @@ __attribute__((target("avx512f,avx2,fma"))) static void fg_wino_gemm_avx512(cons
 // The weight gradient's 36 products of a block of T tiles, added to Z: Z (O × C) += Pᵀ·V for
 // each (ξ, ν), P (T × O) and V (T × C). Each value of the block's product adds its tiles' terms
 // in order from zero, one fused multiply-add each, in every version, and is then added to Z: a
-// sum in two levels, whose rounding error grows with the blocks' and the blocks' count rather
-// than with all the tiles'. AVX2: six outputs × 16 channels at a time.
+// sum in two levels, whose rounding error grows with a block's length and the number of blocks
+// rather than with the number of tiles. AVX2: six outputs × 16 channels at a time.
 __attribute__((target("avx2,fma"))) static void fg_wino_wgemm_avx2(const float *P, const float *V, float *Z, long T, long O, long C) {
 	for (int p = 0; p < 36; p++) {
 		const float *pp = P + p * T * O, *v = V + p * T * C;
@@ -372,5 +376,8 @@ static int fg_wino_isa(void) {
 #else
 static void fg_wino_tiles(const fg_wino *g, const float *x, const float *U, const float *b, float *y, long t0, long T,
 	float *scratch, int wide) {}
-static int fg_wino_isa(void) { return 0; }
+static int fg_wino_isa(void) { return 0; } // winograd.go then makes no Winograd convolution
+static void fg_wino_wgroup(const fg_wino *g, const float *x, const float *dy, long n0, long n1, long T, float *scratch,
+	float *Z, double *db, int wide) {}
+static void fg_wino_wfinal(const float *Z, long groups, long o_count, long c_count, float *dw, long o0, long o1) {}
 #endif
