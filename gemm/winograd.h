@@ -42,20 +42,23 @@ typedef struct {
 	long n, h, w, c, oh, ow, o, pad, th, tw;
 } fg_wino;
 
+// G, the filters' transform (the header's comment), for the forward's filters and the weight
+// gradient's adjoint.
+static const double fg_wino_G[6][5] = {
+	{1.0 / 4, 0, 0, 0, 0},
+	{-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
+	{-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6},
+	{1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3, 2.0 / 3},
+	{1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3, 2.0 / 3},
+	{0, 0, 0, 0, 1},
+};
+
 // fg_wino_filter writes U (36 matrices of c × o values, row-major) for the output channels
 // [o0, o1) of the weights w, stored [o][5][5][c]. With flip, it writes the filters of the
 // adjoint convolution instead (input and output channels swapped, the kernel turned by 180°):
 // U holds 36 matrices of o × c values, from which fg_wino_tiles computes an input gradient. The
 // transform runs in double precision and rounds each value once.
 static void fg_wino_filter(const float *w, long o_count, long c_count, int flip, float *U, long o0, long o1) {
-	static const double G[6][5] = {
-		{1.0 / 4, 0, 0, 0, 0},
-		{-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
-		{-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6},
-		{1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3, 2.0 / 3},
-		{1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3, 2.0 / 3},
-		{0, 0, 0, 0, 1},
-	};
 	for (long o = o0; o < o1; o++) {
 		for (long c = 0; c < c_count; c++) {
 			double g[5][5], t[6][5];
@@ -67,13 +70,13 @@ static void fg_wino_filter(const float *w, long o_count, long c_count, int flip,
 			for (int i = 0; i < 6; i++)
 				for (int j = 0; j < 5; j++) {
 					double s = 0;
-					for (int k = 0; k < 5; k++) s += G[i][k] * g[k][j];
+					for (int k = 0; k < 5; k++) s += fg_wino_G[i][k] * g[k][j];
 					t[i][j] = s;
 				}
 			for (int i = 0; i < 6; i++)
 				for (int j = 0; j < 6; j++) {
 					double s = 0;
-					for (int k = 0; k < 5; k++) s += t[i][k] * G[j][k];
+					for (int k = 0; k < 5; k++) s += t[i][k] * fg_wino_G[j][k];
 					long at = flip ? ((i * 6 + j) * o_count + o) * c_count + c : ((i * 6 + j) * c_count + c) * o_count + o;
 					U[at] = (float)s;
 				}
@@ -109,52 +112,54 @@ static void fg_wino_filter(const float *w, long o_count, long c_count, int flip,
 #define FG_W_SET1 _mm512_set1_ps
 #include "winograd_vec.h"
 
+// fg_tile_avx2 is the AVX2 products' kernel: rows [0, rows) (at most 6) × 16 columns of
+// C (row stride ldc) = Σ over k = 0, 1, …, K−1 of A[r][k]·B[k][0..16], A[r][k] at a + r·ar + k·ak
+// and B[k] at b + k·bk, one fused multiply-add per term from zero; add: C += that sum, else
+// C = it. The forward's and the weight gradient's products differ only in these strides. Always
+// inlined with rows a constant (6, or 1 for the last rows), so that the accumulators stay in
+// registers.
+__attribute__((target("avx2,fma"), always_inline)) static inline void fg_tile_avx2(const float *a, long ar, long ak, const float *b, long bk,
+	long K, float *c, long ldc, long rows, int add) {
+	__m256 acc[6][2];
+	for (int r = 0; r < 6; r++) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+	if (rows == 6) {
+		for (long k = 0; k < K; k++) {
+			__m256 b0 = _mm256_loadu_ps(b + k * bk), b1 = _mm256_loadu_ps(b + k * bk + 8);
+#pragma GCC unroll 6
+			for (int r = 0; r < 6; r++) {
+				__m256 e = _mm256_broadcast_ss(a + r * ar + k * ak);
+				acc[r][0] = _mm256_fmadd_ps(e, b0, acc[r][0]);
+				acc[r][1] = _mm256_fmadd_ps(e, b1, acc[r][1]);
+			}
+		}
+	} else {
+		for (long k = 0; k < K; k++) {
+			__m256 b0 = _mm256_loadu_ps(b + k * bk), b1 = _mm256_loadu_ps(b + k * bk + 8);
+			__m256 e = _mm256_broadcast_ss(a + k * ak);
+			acc[0][0] = _mm256_fmadd_ps(e, b0, acc[0][0]);
+			acc[0][1] = _mm256_fmadd_ps(e, b1, acc[0][1]);
+		}
+	}
+#pragma GCC unroll 6
+	for (int r = 0; r < 6; r++)
+		for (int q = 0; q < 2; q++) {
+			float *cr = c + r * ldc + 8 * q;
+			if (r < rows) _mm256_storeu_ps(cr, add ? _mm256_add_ps(_mm256_loadu_ps(cr), acc[r][q]) : acc[r][q]);
+		}
+}
+
 // The 36 products M = V·U of a block of T tiles: M (T × O) for each (ξ, ν). Each value is the
 // sum over c = 0, 1, … of V[i][c]·U[c][o], one fused multiply-add per term, in every version.
-// AVX2: six tiles × 16 outputs at a time (12 accumulators); O must be a multiple of 16.
+// AVX2: six tiles × 16 outputs at a time (fg_tile_avx2); O must be a multiple of 16.
 __attribute__((target("avx2,fma"))) static void fg_wino_gemm_avx2(const float *V, const float *U, float *M, long T, long C, long O) {
 	for (int p = 0; p < 36; p++) {
 		const float *v = V + p * T * C, *u = U + p * C * O;
 		float *m = M + p * T * O;
 		long i = 0;
 		for (; i + 6 <= T; i += 6)
-			for (long o = 0; o < O; o += 16) {
-				__m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
-				__m256 a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
-				const float *vr = v + i * C;
-				for (long c = 0; c < C; c++) {
-					__m256 u0 = _mm256_loadu_ps(u + c * O + o), u1 = _mm256_loadu_ps(u + c * O + o + 8), e;
-					e = _mm256_broadcast_ss(vr + c);
-					a00 = _mm256_fmadd_ps(e, u0, a00), a01 = _mm256_fmadd_ps(e, u1, a01);
-					e = _mm256_broadcast_ss(vr + C + c);
-					a10 = _mm256_fmadd_ps(e, u0, a10), a11 = _mm256_fmadd_ps(e, u1, a11);
-					e = _mm256_broadcast_ss(vr + 2 * C + c);
-					a20 = _mm256_fmadd_ps(e, u0, a20), a21 = _mm256_fmadd_ps(e, u1, a21);
-					e = _mm256_broadcast_ss(vr + 3 * C + c);
-					a30 = _mm256_fmadd_ps(e, u0, a30), a31 = _mm256_fmadd_ps(e, u1, a31);
-					e = _mm256_broadcast_ss(vr + 4 * C + c);
-					a40 = _mm256_fmadd_ps(e, u0, a40), a41 = _mm256_fmadd_ps(e, u1, a41);
-					e = _mm256_broadcast_ss(vr + 5 * C + c);
-					a50 = _mm256_fmadd_ps(e, u0, a50), a51 = _mm256_fmadd_ps(e, u1, a51);
-				}
-				float *mr = m + i * O + o;
-				_mm256_storeu_ps(mr, a00), _mm256_storeu_ps(mr + 8, a01);
-				_mm256_storeu_ps(mr + O, a10), _mm256_storeu_ps(mr + O + 8, a11);
-				_mm256_storeu_ps(mr + 2 * O, a20), _mm256_storeu_ps(mr + 2 * O + 8, a21);
-				_mm256_storeu_ps(mr + 3 * O, a30), _mm256_storeu_ps(mr + 3 * O + 8, a31);
-				_mm256_storeu_ps(mr + 4 * O, a40), _mm256_storeu_ps(mr + 4 * O + 8, a41);
-				_mm256_storeu_ps(mr + 5 * O, a50), _mm256_storeu_ps(mr + 5 * O + 8, a51);
-			}
-		for (; i < T; i++)
-			for (long o = 0; o < O; o += 16) {
-				__m256 a0 = _mm256_setzero_ps(), a1 = a0;
-				for (long c = 0; c < C; c++) {
-					__m256 e = _mm256_broadcast_ss(v + i * C + c);
-					a0 = _mm256_fmadd_ps(e, _mm256_loadu_ps(u + c * O + o), a0);
-					a1 = _mm256_fmadd_ps(e, _mm256_loadu_ps(u + c * O + o + 8), a1);
-				}
-				_mm256_storeu_ps(m + i * O + o, a0), _mm256_storeu_ps(m + i * O + o + 8, a1);
-			}
+			for (long o = 0; o < O; o += 16) fg_tile_avx2(v + i * C, C, 1, u + o, O, C, m + i * O + o, O, 6, 0);
+		for (; i < T; i++) // the last T % 6 tiles one at a time
+			for (long o = 0; o < O; o += 16) fg_tile_avx2(v + i * C, C, 1, u + o, O, C, m + i * O + o, O, 1, 0);
 	}
 }
 
@@ -206,52 +211,17 @@ __attribute__((target("avx512f,avx2,fma"))) static void fg_wino_gemm_avx512(cons
 // each (ξ, ν), P (T × O) and V (T × C). Each value of the block's product adds its tiles' terms
 // in order from zero, one fused multiply-add each, in every version, and is then added to Z: a
 // sum in two levels, whose rounding error grows with a block's length and the number of blocks
-// rather than with the number of tiles. AVX2: six outputs × 16 channels at a time.
+// rather than with the number of tiles. AVX2: six outputs × 16 channels at a time
+// (fg_tile_avx2), the last O % 6 outputs one at a time.
 __attribute__((target("avx2,fma"))) static void fg_wino_wgemm_avx2(const float *P, const float *V, float *Z, long T, long O, long C) {
 	for (int p = 0; p < 36; p++) {
 		const float *pp = P + p * T * O, *v = V + p * T * C;
 		float *z = Z + p * O * C;
 		long o = 0;
 		for (; o + 6 <= O; o += 6)
-			for (long c = 0; c < C; c += 16) {
-				__m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
-				__m256 a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
-				for (long t = 0; t < T; t++) {
-					const float *vt = v + t * C + c, *pt = pp + t * O + o;
-					__m256 v0 = _mm256_loadu_ps(vt), v1 = _mm256_loadu_ps(vt + 8), e;
-					e = _mm256_broadcast_ss(pt);
-					a00 = _mm256_fmadd_ps(e, v0, a00), a01 = _mm256_fmadd_ps(e, v1, a01);
-					e = _mm256_broadcast_ss(pt + 1);
-					a10 = _mm256_fmadd_ps(e, v0, a10), a11 = _mm256_fmadd_ps(e, v1, a11);
-					e = _mm256_broadcast_ss(pt + 2);
-					a20 = _mm256_fmadd_ps(e, v0, a20), a21 = _mm256_fmadd_ps(e, v1, a21);
-					e = _mm256_broadcast_ss(pt + 3);
-					a30 = _mm256_fmadd_ps(e, v0, a30), a31 = _mm256_fmadd_ps(e, v1, a31);
-					e = _mm256_broadcast_ss(pt + 4);
-					a40 = _mm256_fmadd_ps(e, v0, a40), a41 = _mm256_fmadd_ps(e, v1, a41);
-					e = _mm256_broadcast_ss(pt + 5);
-					a50 = _mm256_fmadd_ps(e, v0, a50), a51 = _mm256_fmadd_ps(e, v1, a51);
-				}
-				float *zr = z + o * C + c;
-#define FG_ACC8(ptr, a) _mm256_storeu_ps(ptr, _mm256_add_ps(_mm256_loadu_ps(ptr), a))
-				FG_ACC8(zr, a00), FG_ACC8(zr + 8, a01);
-				FG_ACC8(zr + C, a10), FG_ACC8(zr + C + 8, a11);
-				FG_ACC8(zr + 2 * C, a20), FG_ACC8(zr + 2 * C + 8, a21);
-				FG_ACC8(zr + 3 * C, a30), FG_ACC8(zr + 3 * C + 8, a31);
-				FG_ACC8(zr + 4 * C, a40), FG_ACC8(zr + 4 * C + 8, a41);
-				FG_ACC8(zr + 5 * C, a50), FG_ACC8(zr + 5 * C + 8, a51);
-			}
+			for (long c = 0; c < C; c += 16) fg_tile_avx2(pp + o, 1, O, v + c, C, T, z + o * C + c, C, 6, 1);
 		for (; o < O; o++)
-			for (long c = 0; c < C; c += 16) {
-				__m256 a0 = _mm256_setzero_ps(), a1 = a0;
-				for (long t = 0; t < T; t++) {
-					__m256 e = _mm256_broadcast_ss(pp + t * O + o);
-					a0 = _mm256_fmadd_ps(e, _mm256_loadu_ps(v + t * C + c), a0);
-					a1 = _mm256_fmadd_ps(e, _mm256_loadu_ps(v + t * C + c + 8), a1);
-				}
-				FG_ACC8(z + o * C + c, a0), FG_ACC8(z + o * C + c + 8, a1);
-#undef FG_ACC8
-			}
+			for (long c = 0; c < C; c += 16) fg_tile_avx2(pp + o, 1, O, v + c, C, T, z + o * C + c, C, 1, 1);
 	}
 }
 
@@ -291,14 +261,6 @@ __attribute__((target("avx512f,avx2,fma"))) static void fg_wino_wgemm_avx512(con
 // channels at a time (c a multiple of 4), each value rounded once when it is added to dw. One
 // version for every width: the same bits.
 __attribute__((target("avx2"))) static void fg_wino_wfinal(const float *Z, long groups, long o_count, long c_count, float *dw, long o0, long o1) {
-	static const double G[6][5] = {
-		{1.0 / 4, 0, 0, 0, 0},
-		{-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
-		{-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6},
-		{1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3, 2.0 / 3},
-		{1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3, 2.0 / 3},
-		{0, 0, 0, 0, 1},
-	};
 	const long mat = o_count * c_count;
 	for (long o = o0; o < o1; o++)
 		for (long c = 0; c < c_count; c += 4) {
@@ -311,13 +273,13 @@ __attribute__((target("avx2"))) static void fg_wino_wfinal(const float *Z, long 
 			for (int i = 0; i < 5; i++)
 				for (int j = 0; j < 6; j++) {
 					__m256d s = _mm256_setzero_pd();
-					for (int k = 0; k < 6; k++) s = _mm256_add_pd(s, _mm256_mul_pd(_mm256_set1_pd(G[k][i]), z[k][j]));
+					for (int k = 0; k < 6; k++) s = _mm256_add_pd(s, _mm256_mul_pd(_mm256_set1_pd(fg_wino_G[k][i]), z[k][j]));
 					t[i][j] = s;
 				}
 			for (int i = 0; i < 5; i++)
 				for (int j = 0; j < 5; j++) {
 					__m256d s = _mm256_setzero_pd();
-					for (int k = 0; k < 6; k++) s = _mm256_add_pd(s, _mm256_mul_pd(t[i][k], _mm256_set1_pd(G[k][j])));
+					for (int k = 0; k < 6; k++) s = _mm256_add_pd(s, _mm256_mul_pd(t[i][k], _mm256_set1_pd(fg_wino_G[k][j])));
 					float *d = dw + ((o * 5 + i) * 5 + j) * c_count + c;
 					_mm_storeu_ps(d, _mm256_cvtpd_ps(_mm256_add_pd(_mm256_cvtps_pd(_mm_loadu_ps(d)), s)));
 				}
