@@ -91,7 +91,7 @@ type normSaved struct {
 	xhat  *tensor.Tensor // the normalised input (x − μ)/√(σ² + ε)
 	inv   *tensor.Tensor // 1/√(σ² + ε) per channel
 	parts []float64      // partial column sums of the forward's statistics and the backward's
-	mean  []float32
+	mean  []float32      // the mean per channel the forward subtracts (batch or running)
 }
 
 // Forward. Saved: x̂ and 1/√(σ² + ε) per channel.

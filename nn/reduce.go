@@ -9,7 +9,7 @@ import (
 // addColumnSums adds the column sums of the rows×cols matrix src into dst, accumulating in
 // float64. Rows are cut into chunks fixed by the shape (internal/par), each chunk sums on its
 // own goroutine, and the partial sums are added in chunk order, so the result is reproducible.
-// The partial sums live in *parts, grown as needed and kept by the caller (a layer's state), so
+// The partial sums live in *scratch, grown as needed and kept by the caller (a layer's state), so
 // that a training step leaves no garbage behind.
 func addColumnSums(dst, src []float32, rows, cols int, scratch *[]float64) {
 	c := par.Chunks(rows, par.RowGrain(par.ColumnGrain, cols))
