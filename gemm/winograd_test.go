@@ -5,14 +5,16 @@ package gemm
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 )
 
 // winogradCases: the classifier's C2 at a small batch; geometries with partial tiles at the
 // bottom and right (odd grids), every padding, images smaller than the kernel, the most input
-// channels winogradFits takes; on both widths (64 output channels for the AVX-512 products,
-// 32 input channels for the AVX-512 weight gradient) and on AVX2 alone (other counts).
+// channels winogradFits takes, more images than the weight gradient's groups; on both widths (64
+// output channels for the AVX-512 products, 32 input channels for the AVX-512 weight gradient)
+// and on AVX2 alone (other counts).
 var winogradCases = []ConvGeom{
 	{N: 4, H: 16, W: 16, C: 64, OH: 16, OW: 16, O: 64, K: 5, Stride: 1, Pad: 2, Bias: true},
 	{N: 3, H: 7, W: 9, C: 16, OH: 3, OW: 5, O: 32, K: 5, Stride: 1, Pad: 0, Bias: true},
@@ -24,6 +26,9 @@ var winogradCases = []ConvGeom{
 	{N: 2, H: 6, W: 5, C: 32, OH: 8, OW: 7, O: 64, K: 5, Stride: 1, Pad: 3},
 	{N: 1, H: 8, W: 8, C: 256, OH: 8, OW: 8, O: 64, K: 5, Stride: 1, Pad: 2, Bias: true},
 	{N: 1, H: 6, W: 6, C: 64, OH: 6, OW: 6, O: 256, K: 5, Stride: 1, Pad: 2},
+	// More images than the weight gradient's groups: groups of one and two images, blocks of
+	// tiles that span images.
+	{N: 11, H: 5, W: 7, C: 32, OH: 5, OW: 7, O: 64, K: 5, Stride: 1, Pad: 2, Bias: true},
 }
 
 // directConv is the convolution and its three gradients in float64, from their definitions.
@@ -234,6 +239,33 @@ func TestWinogradDeclines(t *testing.T) {
 		if cv, _ := winogradConvs.NewConv(g); cv != nil {
 			if _, ok := cv.(*winogradConv); ok {
 				t.Errorf("%+v: a Winograd convolution", g)
+			}
+		}
+	}
+}
+
+// The same bits whatever GOMAXPROCS is, with more images than the weight gradient's groups.
+func TestWinogradDeterministicAcrossGOMAXPROCS(t *testing.T) {
+	if winogradISA == 0 {
+		t.Skip("skipped: no Winograd convolutions on this CPU")
+	}
+	g := winogradCases[len(winogradCases)-1]
+	x, w, b, dy := winogradInputs(g, 5)
+	var first [4][]float32
+	for _, procs := range []int{1, 2, 3} {
+		old := runtime.GOMAXPROCS(procs)
+		cv, _ := winogradConvs.NewConv(g)
+		got := winogradResults(g, cv, x, w, b, dy, make([]float32, len(w)), make([]float32, g.O))
+		runtime.GOMAXPROCS(old)
+		if procs == 1 {
+			first = got
+			continue
+		}
+		for k := range got {
+			for j := range got[k] {
+				if math.Float32bits(got[k][j]) != math.Float32bits(first[k][j]) {
+					t.Fatalf("GOMAXPROCS=%d: %s value %d differs", procs, winogradNames[k], j)
+				}
 			}
 		}
 	}
