@@ -112,7 +112,7 @@ static void fg_wino_filter(const float *w, long o_count, long c_count, int flip,
 #define FG_W_SET1 _mm512_set1_ps
 #include "winograd_vec.h"
 
-// fg_tile_avx2 is the AVX2 products' kernel: rows [0, rows) (at most 6) × 16 columns of
+// fg_tile_avx2 is the AVX2 products' kernel: rows [0, rows) (rows 6, or 1) × 16 columns of
 // C (row stride ldc) = Σ over k = 0, 1, …, K−1 of A[r][k]·B[k][0..16], A[r][k] at a + r·ar + k·ak
 // and B[k] at b + k·bk, one fused multiply-add per term from zero; add: C += that sum, else
 // C = it. The forward's and the weight gradient's products differ only in these strides. Always

@@ -29,6 +29,9 @@ var winogradCases = []ConvGeom{
 	// More images than the weight gradient's groups: groups of one and two images, blocks of
 	// tiles that span images.
 	{N: 11, H: 5, W: 7, C: 32, OH: 5, OW: 7, O: 64, K: 5, Stride: 1, Pad: 2, Bias: true},
+	// A batch of 128 16×16 images, as the classifier's, with few channels to keep the float64
+	// reference cheap: 29 blocks of tiles in each group's sum.
+	{N: 128, H: 16, W: 16, C: 16, OH: 16, OW: 16, O: 16, K: 5, Stride: 1, Pad: 2, Bias: true},
 }
 
 // directConv is the convolution and its three gradients in float64, from their definitions.
@@ -128,6 +131,12 @@ func TestWinogradError(t *testing.T) {
 		for j := range dw0 {
 			dw0[j] = float32(wantDW[j] * 0.25)
 			wantDW[j] += float64(dw0[j])
+		}
+		for j := range db0 {
+			db0[j] = float32(wantDB[j] * -0.5)
+			if g.Bias {
+				wantDB[j] += float64(db0[j])
+			}
 		}
 		cv, err := winogradConvs.NewConv(g)
 		if err != nil {

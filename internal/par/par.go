@@ -27,7 +27,8 @@ const (
 // values (and at least one row).
 func RowGrain(grain, perRow int) int { return max(1, grain/max(perRow, 1)) }
 
-// Chunks returns how many chunks For cuts [0, n) into with at least grain items per chunk.
+// Chunks returns how many chunks of at least grain items each [0, n) is cut into by Sum and by
+// callers of Bounds that reduce over them: a function of n and grain alone (For rounds it up).
 func Chunks(n, grain int) int {
 	if n <= 0 {
 		return 0
